@@ -1,0 +1,89 @@
+"""Kirab: planning and following the Kirab Pemilu election-outreach relay."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from kirab.config import load_config
+
+# Templates and static files sit beside the package, in the checkout.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an instance of the Kirab application."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from kirab import models  # noqa: F401  (registers every table)
+    from kirab.auth.session import init_login
+    from kirab.cli import register_commands
+    from kirab.errors import register_error_handlers
+    from kirab.extensions import babel, csrf, db, limiter, migrate
+    from kirab.i18n import register_template_helpers, select_locale
+    from kirab.templating import register_context
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    init_login(app)
+    register_template_helpers(app)
+    register_context(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    register_commands(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        enable_sqlite_pragmas(app)
+    logging.getLogger("kirab").setLevel(logging.INFO)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every area's blueprint."""
+    from kirab.api.views import bp as api_bp
+    from kirab.auth.views import bp as auth_bp
+    from kirab.events.views import bp as events_bp
+    from kirab.main.views import bp as main_bp
+    from kirab.manage.views import bp as manage_bp
+    from kirab.relay.views import bp as relay_bp
+    from kirab.users.views import bp as users_bp
+
+    for blueprint in (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def enable_sqlite_pragmas(app: Flask) -> None:
+    """Turn on foreign keys and WAL for every SQLite connection."""
+    from sqlalchemy import event
+
+    from kirab.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets readers go on while a writer writes, and several workers share one file.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

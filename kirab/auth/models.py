@@ -1,0 +1,65 @@
+"""User accounts with one role each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kirab.database import UTCDateTime, db, utcnow
+from kirab.regions.models import Party
+
+ADMIN, ORGANIZER, PARTY_REP, OBSERVER = "admin", "organizer", "party_rep", "observer"
+ROLES = (ADMIN, ORGANIZER, PARTY_REP, OBSERVER)
+
+
+class UserRegion(db.Model):
+    """A region an organizer manages or a party representative follows."""
+
+    __tablename__ = "user_regions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code"), primary_key=True
+    )
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: admin, organizer, party representative or observer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    party_number: Mapped[int | None] = mapped_column(ForeignKey("parties.number"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session identity: bumping it logs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Party | None] = relationship()
+    region_links: Mapped[list[UserRegion]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def region_codes(self) -> list[str]:
+        """Codes of the regions the user manages or follows, sorted."""
+        return sorted(link.region_code for link in self.region_links)
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated users cannot log in (Flask-Login reads this)."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Session identity: the id and the session version together."""
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

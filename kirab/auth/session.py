@@ -1,0 +1,45 @@
+"""Flask-Login wiring: loading users from the session and refusing strangers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from kirab.auth.models import User
+from kirab.errors import wants_json, wants_plain_text
+from kirab.extensions import db, login_manager
+
+
+def init_login(app: Flask) -> None:
+    """Configure Flask-Login for the app."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def load_user(session_id: str) -> User | None:
+    """Return the user of a session identity ``"<id>:<version>"`` if still valid.
+
+    A deactivated user, or one whose session version moved on (new password,
+    deactivation), is not loaded: the old session ends.
+    """
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def unauthorized():
+    """Anonymous visitors go to the login page; API and feed clients get 401."""
+    if wants_json():
+        return jsonify(error={"status": 401, "message": str(_l("Authentication is required."))}), 401
+    if wants_plain_text():
+        return "Authentication is required.\n", 401, {"Content-Type": "text/plain; charset=utf-8"}
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

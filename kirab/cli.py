@@ -1,0 +1,73 @@
+"""Command-line commands: ``init-db``, ``seed-demo`` and ``create-user``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from kirab.auth.models import ROLES
+from kirab.auth.services import create_user
+from kirab.database import db
+from kirab.errors import DomainError
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the schema, then load missing reference data."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    from kirab.regions.reference import load_reference_data
+
+    counts = load_reference_data()
+    db.session.commit()
+    added = ", ".join(f"{kind}: {count}" for kind, count in counts.items())
+    click.echo(f"Database ready ({added} added).")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Load the Jalur VII demo and its users once; later runs change nothing."""
+    from kirab.demo import seed_demo, write_logins
+
+    path = Path(current_app.instance_path) / "demo-logins.txt"
+    result = seed_demo()
+    if not result.created:
+        click.echo(f"The demo is already loaded; its logins are in {path}.")
+        return
+    db.session.commit()
+    write_logins(path, result.logins)
+    click.echo(f"Demo loaded. Logins (also in {path}, shown only now):")
+    for role, email, password in result.logins:
+        click.echo(f"  {role:10} {email:40} {password}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--region", "regions", multiple=True, help="Region code; may repeat.")
+@click.option("--party", type=int, help="Ballot number of a party representative's party.")
+@click.option("--name", default="", help="The person's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email, role, regions, party, name, password_stdin):
+    """Create a user; without --password-stdin a password is generated and printed."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        user, password = create_user(email, role, name=name, region_codes=list(regions),
+                                     party_number=party, password=password)
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+    if not password_stdin:
+        click.echo(f"Password: {password}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to ``flask --app kirab``."""
+    for command in (init_db_command, seed_demo_command, create_user_command):
+        app.cli.add_command(command)

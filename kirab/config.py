@@ -1,0 +1,91 @@
+"""Configuration defaults and the layers that override them.
+
+Order: these defaults, then ``instance/config.py``, then ``KIRAB_*``
+environment variables, then the test configuration passed to the factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+# Environment variables read as configuration, with the key each sets.
+ENVIRONMENT_KEYS = {
+    "KIRAB_SECRET_KEY": "SECRET_KEY",
+    "KIRAB_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "KIRAB_BASE_URL": "BASE_URL",
+    "KIRAB_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "KIRAB_ENV": "KIRAB_ENV",
+    "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
+}
+
+
+class DefaultConfig:
+    """Package defaults; safe for production except where noted."""
+
+    KIRAB_ENV = "production"
+    BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_DATABASE_URI = None  # filled in with instance/kirab.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins per client address; a successful login does not count.
+    LOGIN_LIMIT = "10 per minute;50 per hour"
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PASSWORD_HASH_METHOD = "scrypt"
+    PER_PAGE_DEFAULT = 50
+    PER_PAGE_MAX = 500
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` from every layer in order."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, key in ENVIRONMENT_KEYS.items():
+        if os.environ.get(variable):
+            app.config[key] = os.environ[variable]
+    if test_config:
+        app.config.update(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "kirab.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+    development = app.config["KIRAB_ENV"] in ("development", "testing")
+    # Cookies travel only over HTTPS outside development.
+    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Return the key kept in the instance folder, creating it on first use.
+
+    The file is readable by its owner only. Several machines must share a
+    configured ``KIRAB_SECRET_KEY`` instead.
+    """
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key

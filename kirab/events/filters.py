@@ -1,0 +1,197 @@
+"""The agenda filters shared by the HTML agenda, the JSON API and the feeds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+from werkzeug.datastructures import MultiDict
+
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.events.models import HANDOVER, KINDS, Event, event_districts
+from kirab.i18n import ZONE_ABBREVIATIONS
+from kirab.regions.models import NATIONAL_CODE, Dapil, Office, Region
+from kirab.relay.models import Route, Stop
+
+REGION_CODE = re.compile(r"^(RI|\d{2}(\.\d{2}(\.\d{2})?)?)$")
+DAPIL_ID = re.compile(r"^(\d{2}\.\d{2})-(\d{1,3})$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Query parameters that are not filters and are passed along unchanged.
+NON_FILTER_PARAMS = ("page", "per_page", "lang")
+
+
+class FilterError(DomainError):
+    """A filter value that is malformed or names nothing that exists (HTTP 400)."""
+
+
+@dataclass
+class EventFilter:
+    """A validated set of agenda filters; empty fields do not filter."""
+
+    region: Region | None = None
+    dapil: Dapil | None = None
+    kinds: list[str] = field(default_factory=list)
+    route: Route | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_args(self) -> dict[str, str | list[str]]:
+        """The filter as query parameters, for links that keep it."""
+        args: dict[str, str | list[str]] = {}
+        if self.region:
+            args["region"] = self.region.code
+        if self.dapil:
+            args["dapil"] = self.dapil.slug
+        if self.kinds:
+            args["kind"] = list(self.kinds)
+        if self.route:
+            args["route"] = str(self.route.id)
+        if self.date_from:
+            args["from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["to"] = self.date_to.isoformat()
+        return args
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no filter is set."""
+        return not self.as_args()
+
+    def apply(self, query):
+        """Narrow a select of events (already joined to Stop and Region) to this filter."""
+        if self.region is not None:
+            query = query.where(region_condition(self.region.code))
+        if self.dapil is not None:
+            query = query.where(Event.dapil_id == self.dapil.id)
+        if self.kinds:
+            query = query.where(Event.kind.in_(self.kinds))
+        if self.route is not None:
+            query = query.where(Stop.route_id == self.route.id)
+        if self.date_from is not None or self.date_to is not None:
+            query = query.where(local_dates_condition(self.date_from, self.date_to))
+        return query
+
+
+def region_condition(code: str):
+    """Events of the region or beneath it.
+
+    An event matches when its host office is in the region, when it serves a
+    kecamatan in the region, or when it is the handover ceremony in which an
+    office of the region hands the flags on: that ceremony belongs to the
+    receiving stop but is on the agenda of both offices.
+    """
+    def in_region(column):
+        if code == NATIONAL_CODE:
+            return column == NATIONAL_CODE
+        return or_(column == code, column.like(code + ".%"))
+
+    serving = select(event_districts.c.event_id).where(in_region(event_districts.c.district_code))
+    giving, giving_office = aliased(Stop), aliased(Office)
+    handed_over_from_region = (
+        select(Stop.id)
+        .join(giving, and_(giving.route_id == Stop.route_id,
+                           giving.position == Stop.position - 1))
+        .join(giving_office, giving_office.id == giving.office_id)
+        .where(in_region(giving_office.region_code))
+    )
+    return or_(
+        in_region(Region.code),
+        Event.id.in_(serving),
+        and_(Event.kind == HANDOVER, Event.stop_id.in_(handed_over_from_region)),
+    )
+
+
+def local_dates_condition(first: date | None, last: date | None):
+    """Events overlapping the local days ``first`` to ``last`` (inclusive).
+
+    Each event is judged in its own zone; Indonesia's zones have fixed
+    offsets, so one UTC range per zone is exact.
+    """
+    conditions = []
+    for zone in ZONE_ABBREVIATIONS:
+        tz = ZoneInfo(zone)
+        parts = [Region.timezone == zone]
+        if first is not None:
+            parts.append(Event.ends_at > datetime.combine(first, time(0), tz))
+        if last is not None:
+            parts.append(Event.starts_at < datetime.combine(last + timedelta(days=1), time(0), tz))
+        conditions.append(and_(*parts))
+    return or_(*conditions)
+
+
+def _parse_date(value: str, name: str) -> date:
+    """A ``YYYY-MM-DD`` date or a FilterError naming the parameter."""
+    try:
+        if not ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            _("%(name)s must be a date written YYYY-MM-DD.", name=name), name
+        ) from None
+
+
+def _single(args: MultiDict, name: str) -> str | None:
+    """The one value of a parameter that may not repeat, or None when absent."""
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise FilterError(_("%(name)s may be given only once.", name=name), name)
+    value = values[0].strip() if values else None
+    return value or None
+
+
+def parse_filters(args: MultiDict) -> EventFilter:
+    """Validate agenda query parameters; raise FilterError on any bad value."""
+    result = EventFilter()
+    if (code := _single(args, "region")) is not None:
+        if not REGION_CODE.match(code) or (region := db.session.get(Region, code)) is None:
+            raise FilterError(_("Unknown region code: %(code)s", code=code[:40]), "region")
+        result.region = region
+    if (slug := _single(args, "dapil")) is not None:
+        match = DAPIL_ID.match(slug)
+        dapil = None
+        if match:
+            dapil = db.session.execute(
+                db.select(Dapil).where(Dapil.region_code == match[1],
+                                       Dapil.number == int(match[2]))
+            ).scalar_one_or_none()
+        if dapil is None:
+            raise FilterError(_("Unknown dapil: %(dapil)s", dapil=slug[:40]), "dapil")
+        result.dapil = dapil
+    for kind in args.getlist("kind"):
+        if kind not in KINDS:
+            raise FilterError(_("Unknown event kind: %(kind)s", kind=kind[:40]), "kind")
+        if kind not in result.kinds:
+            result.kinds.append(kind)
+    if (route_id := _single(args, "route")) is not None:
+        valid = route_id.isdigit() and len(route_id) <= 9
+        route = db.session.get(Route, int(route_id)) if valid else None
+        if route is None:
+            raise FilterError(_("Unknown route: %(route)s", route=route_id[:40]), "route")
+        result.route = route
+    if (value := _single(args, "from")) is not None:
+        result.date_from = _parse_date(value, "from")
+    if (value := _single(args, "to")) is not None:
+        result.date_to = _parse_date(value, "to")
+    if result.date_from and result.date_to and result.date_to < result.date_from:
+        raise FilterError(_("to must not be before from."), "to")
+    return result
+
+
+def parse_page(args: MultiDict, default: int, maximum: int) -> tuple[int, int]:
+    """The page and page size asked for; raise FilterError on bad values."""
+    page_text = _single(args, "page") or "1"
+    size_text = _single(args, "per_page") or str(default)
+    if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 6:
+        raise FilterError(_("page must be a whole number from 1."), "page")
+    if not size_text.isdigit() or not 1 <= int(size_text) <= maximum:
+        raise FilterError(
+            _("per_page must be a whole number from 1 to %(max)d.", max=maximum), "per_page"
+        )
+    return int(page_text), int(size_text)

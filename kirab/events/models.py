@@ -1,0 +1,98 @@
+"""Events on the agenda of a stop."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kirab.database import UTCDateTime, db, utcnow
+from kirab.regions.models import Dapil, Party, Region
+from kirab.relay.models import Stop
+
+# Event kinds, as stored and as used in URLs and the API.
+HANDOVER, CAMPUS, PARADE, DECLARATION, OUTREACH = (
+    "handover",
+    "campus",
+    "parade",
+    "declaration",
+    "outreach",
+)
+KINDS = (HANDOVER, CAMPUS, PARADE, DECLARATION, OUTREACH)
+
+DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
+STATUSES = (DRAFT, PUBLISHED, CANCELLED)
+
+event_districts = Table(
+    "event_districts",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id"), primary_key=True),
+    Column("district_code", ForeignKey("regions.code"), primary_key=True, index=True),
+)
+
+event_parties = Table(
+    "event_parties",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id"), primary_key=True),
+    Column("party_number", ForeignKey("parties.number"), primary_key=True),
+)
+
+
+def new_uid() -> str:
+    """Return a random, permanent calendar UID for a new event."""
+    return f"{uuid.uuid4().hex}@kirab"
+
+
+class Event(db.Model):
+    """Anything on the agenda of a stop; times are stored in UTC."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    dapil_id: Mapped[int | None] = mapped_column(ForeignKey("dapil.id"), index=True)
+    capacity: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT, index=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # Rises on every change a calendar subscriber would notice.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Deleted events stay as rows so feeds and the history can account for them.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    stop: Mapped[Stop] = relationship()
+    dapil: Mapped[Dapil | None] = relationship()
+    districts: Mapped[list[Region]] = relationship(
+        secondary=event_districts, order_by=Region.code
+    )
+    invited_parties: Mapped[list[Party]] = relationship(
+        secondary=event_parties, order_by=Party.number
+    )
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone of the hosting office's region."""
+        return self.stop.timezone
+
+    @property
+    def region(self) -> Region:
+        """The region of the hosting office."""
+        return self.stop.office.region
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public may see the event (published or cancelled, not deleted)."""
+        return self.deleted_at is None and self.status in (PUBLISHED, CANCELLED)

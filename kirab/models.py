@@ -1,0 +1,23 @@
+"""Import every model so that metadata and migrations see all tables."""
+
+from kirab.audit.models import AuditEntry
+from kirab.auth.models import User, UserRegion
+from kirab.events.models import Event
+from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
+from kirab.relay.models import Handover, Relay, Route, Stop
+
+__all__ = [
+    "AuditEntry",
+    "Dapil",
+    "DapilDistrict",
+    "Event",
+    "Handover",
+    "Office",
+    "Party",
+    "Region",
+    "Relay",
+    "Route",
+    "Stop",
+    "User",
+    "UserRegion",
+]

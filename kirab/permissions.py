@@ -1,0 +1,74 @@
+"""Who may do what: predicates used by views, templates and tests alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER
+
+
+def region_in_scope(code: str, scopes: Iterable[str]) -> bool:
+    """Whether region ``code`` lies in (or is) one of the ``scopes`` codes."""
+    return any(code == scope or code.startswith(scope + ".") for scope in scopes)
+
+
+def _role(user) -> str | None:
+    """The role of an authenticated user, None for anonymous visitors."""
+    return user.role if getattr(user, "is_authenticated", False) else None
+
+
+def is_committee(user) -> bool:
+    """Admins, organizers and observers see the committee's dashboard."""
+    return _role(user) in (ADMIN, ORGANIZER, OBSERVER)
+
+
+def can_manage_region(user, region_code: str) -> bool:
+    """Admins manage every region; organizers the regions of their scope."""
+    role = _role(user)
+    if role == ADMIN:
+        return True
+    return role == ORGANIZER and region_in_scope(region_code, user.region_codes)
+
+
+def can_view_event(user, event) -> bool:
+    """The public sees published and cancelled events; the committee also drafts."""
+    if event.is_public:
+        return True
+    if event.deleted_at is not None:
+        return False
+    return _role(user) == OBSERVER or can_manage_region(user, event.region.code)
+
+
+def can_edit_event(user, event) -> bool:
+    """Admins edit every event, organizers those of their regions."""
+    return can_manage_region(user, event.region.code)
+
+
+def can_manage_users(user) -> bool:
+    """Only admins manage other users."""
+    return _role(user) == ADMIN
+
+
+def can_read_audit(user) -> bool:
+    """Admins and observers read the audit log."""
+    return _role(user) in (ADMIN, OBSERVER)
+
+
+def require(predicate: Callable[..., bool]) -> Callable:
+    """Decorate a view: log in first, then 403 unless ``predicate(user)`` holds."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

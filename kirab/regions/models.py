@@ -1,0 +1,102 @@
+"""Regions, KPU offices, electoral districts (dapil) and parties."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kirab.database import db
+
+NATIONAL_CODE = "RI"
+
+# Region levels, from the national office down to the kecamatan.
+NATIONAL, PROVINCE, REGENCY, DISTRICT = "national", "province", "regency", "district"
+
+
+class Region(db.Model):
+    """A region with its Kemendagri code (``32``, ``32.16``, ``32.16.06``) or ``RI``."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("regions.code"), index=True
+    )
+    timezone: Mapped[str] = mapped_column(String(32))
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name}>"
+
+
+class Office(db.Model):
+    """A KPU office that can host a stop: KPU RI, a provincial or a regency KPU."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(255), default="")
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone of the office's region."""
+        return self.region.timezone
+
+    def __repr__(self) -> str:
+        return f"<Office {self.name}>"
+
+
+class DapilDistrict(db.Model):
+    """One kecamatan belonging to one dapil."""
+
+    __tablename__ = "dapil_districts"
+
+    dapil_id: Mapped[int] = mapped_column(ForeignKey("dapil.id"), primary_key=True)
+    district_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code"), primary_key=True, unique=True
+    )
+
+
+class Dapil(db.Model):
+    """A numbered electoral district of a kabupaten/kota council election."""
+
+    __tablename__ = "dapil"
+    __table_args__ = (UniqueConstraint("region_code", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(80))
+    seats: Mapped[int]
+
+    region: Mapped[Region] = relationship()
+    districts: Mapped[list[Region]] = relationship(
+        secondary="dapil_districts", order_by=Region.code
+    )
+
+    @property
+    def slug(self) -> str:
+        """The public identifier used in URLs and the API, e.g. ``32.16-3``."""
+        return f"{self.region_code}-{self.number}"
+
+    def __repr__(self) -> str:
+        return f"<Dapil {self.slug}>"
+
+
+class Party(db.Model):
+    """A party contesting the 2024 election, keyed by its ballot number."""
+
+    __tablename__ = "parties"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    abbreviation: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(16))  # "national" or "aceh"
+
+    def __repr__(self) -> str:
+        return f"<Party {self.number} {self.abbreviation}>"

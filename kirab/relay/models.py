@@ -1,0 +1,97 @@
+"""Relays, their routes, the stops along them and the handovers between stops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kirab.database import UTCDateTime, db, utcnow
+from kirab.regions.models import Office
+
+
+class Relay(db.Model):
+    """A relay such as "Kirab Pemilu 2024", made of routes run at the same time."""
+
+    __tablename__ = "relays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    routes: Mapped[list[Route]] = relationship(
+        back_populates="relay", order_by="Route.position"
+    )
+
+
+class Route(db.Model):
+    """A route (jalur) of a relay: an ordered chain of stops."""
+
+    __tablename__ = "routes"
+    __table_args__ = (UniqueConstraint("relay_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relay_id: Mapped[int] = mapped_column(ForeignKey("relays.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    relay: Mapped[Relay] = relationship(back_populates="routes")
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="route", order_by="Stop.position"
+    )
+
+
+class Stop(db.Model):
+    """One host office on a route, holding the flags over [receives_at, hands_over_at)."""
+
+    __tablename__ = "stops"
+    __table_args__ = (UniqueConstraint("route_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), index=True)
+    position: Mapped[int]
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    receives_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # None for the last stop of a route, which keeps the flags.
+    hands_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    route: Mapped[Route] = relationship(back_populates="stops")
+    office: Mapped[Office] = relationship(lazy="joined")
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone the stop's times are shown in."""
+        return self.office.region.timezone
+
+    @property
+    def region_code(self) -> str:
+        """The region code of the hosting office."""
+        return self.office.region_code
+
+
+class Handover(db.Model):
+    """The handover of the flags from one stop to the next stop of its route.
+
+    Its time is the receiving stop's ``receives_at``; recording an actual
+    time moves that stop.
+    """
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), unique=True)
+    to_stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), unique=True)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actual_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    # Checklist of items handed over, e.g. {"national_flag": true, "party:1": true}.
+    items: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Who signed for each office: {"giving": "...", "receiving": "..."}.
+    signatories: Mapped[dict] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    from_stop: Mapped[Stop] = relationship(foreign_keys=[from_stop_id])
+    to_stop: Mapped[Stop] = relationship(foreign_keys=[to_stop_id])

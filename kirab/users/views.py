@@ -1,0 +1,120 @@
+"""User management for admins (``/manage/users``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kirab.auth.models import User
+from kirab.auth.services import create_user, generate_password, set_password, update_user
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.forms import show_domain_error
+from kirab.permissions import can_manage_users, require
+from kirab.regions.models import Party
+from kirab.users.forms import NewUserForm, SetPasswordForm, UserForm, role_label
+
+bp = Blueprint("users", __name__, url_prefix="/manage/users")
+
+
+def party_choices() -> list[tuple[str, str]]:
+    """Choices for the party field: none, then every party by ballot number."""
+    parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
+    return [("", _("(none)"))] + [(str(p.number), f"{p.number}. {p.name}") for p in parties]
+
+
+def load_user_or_404(user_id: int) -> User:
+    """The user with this id, or 404."""
+    return db.get_or_404(User, user_id)
+
+
+@bp.get("")
+@require(can_manage_users)
+def index():
+    """Every user with role, scope and state."""
+    users = db.session.execute(db.select(User).order_by(User.email)).scalars()
+    return render_template("users/index.html", users=list(users), role_label=role_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(can_manage_users)
+def new():
+    """Create a user; the password (typed or generated) is shown once."""
+    form = NewUserForm()
+    form.party.choices = party_choices()
+    if form.validate_on_submit():
+        try:
+            user, password = create_user(
+                form.email.data,
+                form.role.data,
+                actor=current_user,
+                name=form.name.data or "",
+                region_codes=form.region_codes(),
+                party_number=form.party_number(),
+                password=form.password.data or None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("users/password_shown.html", user=user, password=password)
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, user=None), status
+
+
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
+@require(can_manage_users)
+def edit(user_id: int):
+    """Change a user's role, scope, party and state."""
+    user = load_user_or_404(user_id)
+    form = UserForm(obj=None if request.method == "POST" else user)
+    form.party.choices = party_choices()
+    if request.method == "GET":
+        form.regions.data = " ".join(user.region_codes)
+        form.party.data = str(user.party_number or "")
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                actor=current_user,
+                name=form.name.data or "",
+                role=form.role.data,
+                region_codes=form.region_codes(),
+                party_number=form.party_number(),
+                active=form.active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The user %(email)s has been saved.", email=user.email), "success")
+            return redirect(url_for("users.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, user=user), status
+
+
+@bp.route("/<id:user_id>/password", methods=["GET", "POST"])
+@require(can_manage_users)
+def password(user_id: int):
+    """Set a new password for a user; it is shown once."""
+    user = load_user_or_404(user_id)
+    if user.id == current_user.id:
+        # One's own password is changed by giving the current one.
+        return redirect(url_for("auth.change_password"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        new_password = form.password.data or generate_password()
+        try:
+            set_password(user, new_password, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("users/password_shown.html", user=user,
+                                   password=new_password)
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/password.html", form=form, user=user), status

@@ -1,0 +1,142 @@
+"""Fixtures: one migrated database per test run, emptied after every test.
+
+``KIRAB_TEST_DATABASE_URL`` runs the suite on PostgreSQL (its public schema
+is rebuilt at the start); without it a SQLite file in a temporary folder is
+used. With ``CI=true`` nothing may be skipped: a missing database server or
+browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from kirab import create_app
+from kirab.database import db
+from kirab.regions.reference import load_reference_data
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("KIRAB_TEST_DATABASE_URL")
+RATELIMIT_URI = os.environ.get("KIRAB_TEST_RATELIMIT_STORAGE_URI", "memory://")
+BASE_URL = "https://kirab.test.example"
+TEST_PASSWORD = "kata-sandi-uji-123"
+# Tables of shipped reference data, loaded once and kept between tests.
+REFERENCE_TABLES = {"regions", "offices", "parties", "dapil", "dapil_districts",
+                    "alembic_version"}
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    """The configuration every test app gets."""
+    config = {
+        "TESTING": True,
+        "KIRAB_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": RATELIMIT_URI,
+        "RATELIMIT_KEY_PREFIX": "kirab-test",
+        "BASE_URL": BASE_URL,
+        # Fast hashing: the tests are about rules, not about hashing cost.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The URL of the database for this run, empty and ready for migrations."""
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'kirab-test.sqlite'}"
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as error:  # noqa: BLE001 (any failure means no server)
+        pytest.exit(f"PostgreSQL at {POSTGRES_URL} cannot be used: {error}", returncode=3)
+    finally:
+        engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url) -> str:
+    """Run the migrations and load the reference data once per test run."""
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        load_reference_data()
+        db.session.commit()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_tables() -> None:
+    """Delete every row the tests made, keeping the reference data."""
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated):
+    """An app on the test database, inside an app context; emptied afterwards."""
+    app = create_app(app_config(migrated))
+    from kirab.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+        try:
+            yield app
+        finally:
+            empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data set (Jalur VII), committed."""
+    from kirab.demo import seed_demo
+
+    result = seed_demo()
+    db.session.commit()
+    return result
+
+
+def login(client, user) -> None:
+    """Log ``user`` in on ``client`` without going through the login form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
+                        r'|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """A CSRF token valid for ``client``'s session, read from a rendered form."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1) or match.group(2)
