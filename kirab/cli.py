@@ -55,8 +55,14 @@ def create_user_command(email, role, regions, party, name, password_stdin):
     """Create a user; without --password-stdin a password is generated and printed."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        user, password = create_user(email, role, name=name, region_codes=list(regions),
-                                     party_number=party, password=password)
+        user, password = create_user(
+            email,
+            role,
+            name=name,
+            region_codes=list(regions),
+            party_number=party,
+            password=password,
+        )
     except DomainError as error:
         db.session.rollback()
         click.echo(f"Error: {error.message}", err=True)

@@ -42,7 +42,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (an algorithm name, not a secret)
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 500
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,15 +37,26 @@ STOPS = [
 HANDOVER_ITEMS = ["national_flag", "kpu_pataka", "party_flags", "kotak_hitam"]
 
 # Parades of Kabupaten Bekasi: dapil number, day of November, start hour (WIB).
-BEKASI_PARADES = [(1, 14, 8), (2, 14, 13), (3, 15, 8), (4, 15, 13), (5, 16, 8), (6, 17, 8),
-                  (7, 18, 8)]
+BEKASI_PARADES = [
+    (1, 14, 8),
+    (2, 14, 13),
+    (3, 15, 8),
+    (4, 15, 13),
+    (5, 16, 8),
+    (6, 17, 8),
+    (7, 18, 8),
+]
 
 DEMO_USERS = [
     ("admin@kirab.example", ADMIN, "Admin KPU RI", [], None),
-    ("organizer.kabbekasi@kirab.example", ORGANIZER, "Panitia KPU Kabupaten Bekasi",
-     ["32.16"], None),
-    ("organizer.jabar@kirab.example", ORGANIZER, "Panitia KPU Provinsi Jawa Barat",
-     ["32"], None),
+    (
+        "organizer.kabbekasi@kirab.example",
+        ORGANIZER,
+        "Panitia KPU Kabupaten Bekasi",
+        ["32.16"],
+        None,
+    ),
+    ("organizer.jabar@kirab.example", ORGANIZER, "Panitia KPU Provinsi Jawa Barat", ["32"], None),
     ("party@kirab.example", PARTY_REP, "Perwakilan Partai", ["32.16", "32.75"], 1),
     ("observer@kirab.example", OBSERVER, "Pengawas Bawaslu", [], None),
 ]
@@ -65,27 +77,44 @@ def wib(text: str) -> datetime:
 
 def office(code: str) -> Office:
     """The office of a region code."""
-    return db.session.execute(
-        db.select(Office).where(Office.region_code == code)
-    ).scalar_one()
+    return db.session.execute(db.select(Office).where(Office.region_code == code)).scalar_one()
 
 
 def national_parties() -> list[Party]:
     """The parties contesting everywhere (not only in Aceh)."""
-    return list(db.session.execute(
-        db.select(Party).where(Party.scope == "national").order_by(Party.number)
-    ).scalars())
+    return list(
+        db.session.execute(
+            db.select(Party).where(Party.scope == "national").order_by(Party.number)
+        ).scalars()
+    )
 
 
-def add_event(stop: Stop, kind: str, title: str, start: datetime, hours: float,
-              venue: str, address: str = "", description: str = "", dapil: Dapil | None = None,
-              parties: list[Party] | None = None) -> Event:
+def add_event(
+    stop: Stop,
+    kind: str,
+    title: str,
+    start: datetime,
+    hours: float,
+    venue: str,
+    address: str = "",
+    description: str = "",
+    dapil: Dapil | None = None,
+    parties: list[Party] | None = None,
+) -> Event:
     """Add a published demo event to a stop."""
     event = Event(
-        stop=stop, kind=kind, title=title, description=description, starts_at=start,
-        ends_at=start + timedelta(hours=hours), venue_name=venue, venue_address=address,
-        dapil=dapil, districts=list(dapil.districts) if dapil else [],
-        invited_parties=parties or [], status=PUBLISHED,
+        stop=stop,
+        kind=kind,
+        title=title,
+        description=description,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        venue_name=venue,
+        venue_address=address,
+        dapil=dapil,
+        districts=list(dapil.districts) if dapil else [],
+        invited_parties=parties or [],
+        status=PUBLISHED,
     )
     db.session.add(event)
     return event
@@ -98,15 +127,27 @@ def build_route(relay: Relay) -> list[Stop]:
     db.session.add(route)
     stops = []
     for position, (code, receives, hands_over, venue) in enumerate(STOPS, start=1):
-        stops.append(Stop(route=route, position=position, office=offices[code],
-                          receives_at=wib(receives),
-                          hands_over_at=wib(hands_over) if hands_over else None,
-                          venue=venue))
+        stops.append(
+            Stop(
+                route=route,
+                position=position,
+                office=offices[code],
+                receives_at=wib(receives),
+                hands_over_at=wib(hands_over) if hands_over else None,
+                venue=venue,
+            )
+        )
     db.session.add_all(stops)
-    for giving, receiving in zip(stops, stops[1:]):
-        db.session.add(Handover(from_stop=giving, to_stop=receiving,
-                                planned_at=receiving.receives_at, venue=receiving.venue,
-                                items={item: False for item in HANDOVER_ITEMS}))
+    for giving, receiving in pairwise(stops):
+        db.session.add(
+            Handover(
+                from_stop=giving,
+                to_stop=receiving,
+                planned_at=receiving.receives_at,
+                venue=receiving.venue,
+                items=dict.fromkeys(HANDOVER_ITEMS, False),
+            )
+        )
     return stops
 
 
@@ -117,44 +158,108 @@ def build_events(stops: list[Stop]) -> None:
     plaza = "Plaza Pemda Kabupaten Bekasi"
     plaza_address = "Kompleks Perkantoran Pemkab Bekasi, Sukamahi, Cikarang Pusat"
 
-    add_event(karawang, HANDOVER, "Serah terima bendera dari KPU Kabupaten Kuningan",
-              wib("2023-11-07 09:00"), 2, "Lapang Karangpawitan", "Karawang Barat",
-              parties=parties)
-    add_event(karawang, CAMPUS, "KPU Goes To Campus Universitas Buana Perjuangan",
-              wib("2023-11-08 09:00"), 3, "Universitas Buana Perjuangan Karawang",
-              "Jl. HS. Ronggo Waluyo, Puseurjaya, Telukjambe Timur")
-    add_event(karawang, PARADE, "Pawai Kirab Pemilu dengan drum band",
-              wib("2023-11-09 08:00"), 3, "Jl. Tuparev", "Karawang Barat")
+    add_event(
+        karawang,
+        HANDOVER,
+        "Serah terima bendera dari KPU Kabupaten Kuningan",
+        wib("2023-11-07 09:00"),
+        2,
+        "Lapang Karangpawitan",
+        "Karawang Barat",
+        parties=parties,
+    )
+    add_event(
+        karawang,
+        CAMPUS,
+        "KPU Goes To Campus Universitas Buana Perjuangan",
+        wib("2023-11-08 09:00"),
+        3,
+        "Universitas Buana Perjuangan Karawang",
+        "Jl. HS. Ronggo Waluyo, Puseurjaya, Telukjambe Timur",
+    )
+    add_event(
+        karawang,
+        PARADE,
+        "Pawai Kirab Pemilu dengan drum band",
+        wib("2023-11-09 08:00"),
+        3,
+        "Jl. Tuparev",
+        "Karawang Barat",
+    )
 
-    add_event(kab_bekasi, HANDOVER, "Serah terima bendera dari KPU Kabupaten Karawang",
-              wib("2023-11-13 09:00"), 2, plaza, plaza_address,
-              "Upacara serah terima bendera pataka KPU, bendera Merah Putih dan bendera "
-              "partai politik dari KPU Kabupaten Karawang kepada KPU Kabupaten Bekasi, "
-              "dihadiri Pj Bupati Bekasi dan Forkopimda.", parties=parties)
-    add_event(kab_bekasi, DECLARATION, "Deklarasi Pemilu damai partai politik",
-              wib("2023-11-13 11:00"), 1, plaza, plaza_address,
-              "Perwakilan partai politik dan KPU membacakan dan menandatangani "
-              "deklarasi Pemilu damai.", parties=parties)
-    add_event(kab_bekasi, CAMPUS, "KPU Goes To Campus", wib("2023-11-14 09:00"), 3,
-              "Universitas Pelita Bangsa", "Jl. Inspeksi Kalimalang, Cikarang Utara",
-              "Sosialisasi Pemilu 2024 untuk pemilih muda.")
-    dapil = {d.number: d for d in db.session.execute(
-        db.select(Dapil).where(Dapil.region_code == "32.16")).scalars()}
+    add_event(
+        kab_bekasi,
+        HANDOVER,
+        "Serah terima bendera dari KPU Kabupaten Karawang",
+        wib("2023-11-13 09:00"),
+        2,
+        plaza,
+        plaza_address,
+        "Upacara serah terima bendera pataka KPU, bendera Merah Putih dan bendera "
+        "partai politik dari KPU Kabupaten Karawang kepada KPU Kabupaten Bekasi, "
+        "dihadiri Pj Bupati Bekasi dan Forkopimda.",
+        parties=parties,
+    )
+    add_event(
+        kab_bekasi,
+        DECLARATION,
+        "Deklarasi Pemilu damai partai politik",
+        wib("2023-11-13 11:00"),
+        1,
+        plaza,
+        plaza_address,
+        "Perwakilan partai politik dan KPU membacakan dan menandatangani deklarasi Pemilu damai.",
+        parties=parties,
+    )
+    add_event(
+        kab_bekasi,
+        CAMPUS,
+        "KPU Goes To Campus",
+        wib("2023-11-14 09:00"),
+        3,
+        "Universitas Pelita Bangsa",
+        "Jl. Inspeksi Kalimalang, Cikarang Utara",
+        "Sosialisasi Pemilu 2024 untuk pemilih muda.",
+    )
+    dapil = {
+        d.number: d
+        for d in db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.16")).scalars()
+    }
     for number, day, hour in BEKASI_PARADES:
         district = dapil[number].districts[0]
-        add_event(kab_bekasi, PARADE, f"Pawai Kirab Pemilu Dapil {number}",
-                  wib(f"2023-11-{day} {hour:02d}:00"), 3, f"Kecamatan {district.name}",
-                  f"Kantor Kecamatan {district.name}, Kabupaten Bekasi",
-                  "Kirab bendera pataka dan bendera partai melalui kecamatan di "
-                  f"{dapil[number].name}.", dapil=dapil[number])
+        add_event(
+            kab_bekasi,
+            PARADE,
+            f"Pawai Kirab Pemilu Dapil {number}",
+            wib(f"2023-11-{day} {hour:02d}:00"),
+            3,
+            f"Kecamatan {district.name}",
+            f"Kantor Kecamatan {district.name}, Kabupaten Bekasi",
+            f"Kirab bendera pataka dan bendera partai melalui kecamatan di {dapil[number].name}.",
+            dapil=dapil[number],
+        )
 
-    add_event(kota_bekasi, HANDOVER, "Serah terima bendera dari KPU Kabupaten Bekasi",
-              wib("2023-11-19 09:00"), 2, "Plaza Pemkot Bekasi",
-              "Jl. Ir. H. Juanda No. 100, Bekasi Timur",
-              "Disambut Pj Wali Kota Bekasi.", parties=parties)
-    add_event(kpu_ri, HANDOVER, "Serah terima bendera dari KPU Kota Bekasi",
-              wib("2023-11-26 09:00"), 2, "Kantor KPU RI", "Jl. Imam Bonjol No. 29, Jakarta",
-              parties=parties)
+    add_event(
+        kota_bekasi,
+        HANDOVER,
+        "Serah terima bendera dari KPU Kabupaten Bekasi",
+        wib("2023-11-19 09:00"),
+        2,
+        "Plaza Pemkot Bekasi",
+        "Jl. Ir. H. Juanda No. 100, Bekasi Timur",
+        "Disambut Pj Wali Kota Bekasi.",
+        parties=parties,
+    )
+    add_event(
+        kpu_ri,
+        HANDOVER,
+        "Serah terima bendera dari KPU Kota Bekasi",
+        wib("2023-11-26 09:00"),
+        2,
+        "Kantor KPU RI",
+        "Jl. Imam Bonjol No. 29, Jakarta",
+        parties=parties,
+    )
 
 
 def seed_demo() -> DemoResult:
@@ -171,8 +276,9 @@ def seed_demo() -> DemoResult:
     logins = []
     for email, role, name, regions, party in DEMO_USERS:
         password = os.environ.get("KIRAB_DEMO_PASSWORD") or None
-        user, password = create_user(email, role, name=name, region_codes=regions,
-                                     party_number=party, password=password)
+        user, password = create_user(
+            email, role, name=name, region_codes=regions, party_number=party, password=password
+        )
         logins.append((role, user.email, password))
     db.session.flush()
     return DemoResult(True, logins)

@@ -57,8 +57,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _respond(400, _("The form expired or was sent from elsewhere. "
-                               "Please reload the page and try again."))
+        return _respond(
+            400,
+            _("The form expired or was sent from elsewhere. Please reload the page and try again."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,8 +6,8 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 
 from kirab import permissions
-from kirab.events.models import KINDS
 from kirab.events.labels import kind_label, status_label
+from kirab.events.models import KINDS
 
 
 def url_with(**changes) -> str:

@@ -25,8 +25,7 @@ RATELIMIT_URI = os.environ.get("KIRAB_TEST_RATELIMIT_STORAGE_URI", "memory://")
 BASE_URL = "https://kirab.test.example"
 TEST_PASSWORD = "kata-sandi-uji-123"
 # Tables of shipped reference data, loaded once and kept between tests.
-REFERENCE_TABLES = {"regions", "offices", "parties", "dapil", "dapil_districts",
-                    "alembic_version"}
+REFERENCE_TABLES = {"regions", "offices", "parties", "dapil", "dapil_districts", "alembic_version"}
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -130,8 +129,10 @@ def login(client, user) -> None:
         session["_fresh"] = True
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
-                        r'|name="csrf_token" value="([^"]+)"')
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"'
+    r'|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client, path: str = "/login") -> str:

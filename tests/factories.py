@@ -22,13 +22,20 @@ def at(text: str, zone: str = "Asia/Jakarta") -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(zone))
 
 
-def make_user(role: str = "admin", *, email: str | None = None, regions=(),
-              party: int | None = None, password: str = "kata-sandi-uji-123",
-              name: str = "") -> User:
+def make_user(
+    role: str = "admin",
+    *,
+    email: str | None = None,
+    regions=(),
+    party: int | None = None,
+    password: str = "kata-sandi-uji-123",
+    name: str = "",
+) -> User:
     """A user with a known password."""
     email = email or f"user{next(_numbers)}@kirab.example"
-    user, _password = create_user(email, role, region_codes=list(regions),
-                                  party_number=party, password=password, name=name)
+    user, _password = create_user(
+        email, role, region_codes=list(regions), party_number=party, password=password, name=name
+    )
     return user
 
 
@@ -43,19 +50,40 @@ def make_route(stops, *, relay: Relay | None = None, name: str | None = None) ->
     route = Route(relay=relay, name=name or f"Jalur {next(_numbers)}")
     db.session.add_all([relay, route])
     for position, (code, receives, hands_over) in enumerate(stops, start=1):
-        db.session.add(Stop(route=route, position=position, office=office(code),
-                            receives_at=receives, hands_over_at=hands_over))
+        db.session.add(
+            Stop(
+                route=route,
+                position=position,
+                office=office(code),
+                receives_at=receives,
+                hands_over_at=hands_over,
+            )
+        )
     db.session.flush()
     return route
 
 
-def make_event(stop: Stop, *, kind: str = "outreach", title: str = "Sosialisasi",
-               starts_at: datetime | None = None, hours: float = 2, status: str = PUBLISHED,
-               **fields) -> Event:
+def make_event(
+    stop: Stop,
+    *,
+    kind: str = "outreach",
+    title: str = "Sosialisasi",
+    starts_at: datetime | None = None,
+    hours: float = 2,
+    status: str = PUBLISHED,
+    **fields,
+) -> Event:
     """An event of ``stop``, by default two hours from the stop's start."""
     start = starts_at or stop.receives_at + timedelta(hours=1)
-    event = Event(stop=stop, kind=kind, title=title, starts_at=start,
-                  ends_at=start + timedelta(hours=hours), status=status, **fields)
+    event = Event(
+        stop=stop,
+        kind=kind,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        status=status,
+        **fields,
+    )
     db.session.add(event)
     db.session.flush()
     return event

@@ -50,17 +50,22 @@ def test_dapil_cover_each_kecamatan_of_their_region_exactly_once(app):
     dapil = list(db.session.execute(db.select(Dapil)).scalars())
     assert len(dapil) == 18
     for region_code in ("32.15", "32.16", "32.75"):
-        kecamatan = set(db.session.execute(
-            db.select(Region.code).where(Region.parent_code == region_code)).scalars())
-        covered = [d.code for item in dapil if item.region_code == region_code
-                   for d in item.districts]
+        kecamatan = set(
+            db.session.execute(
+                db.select(Region.code).where(Region.parent_code == region_code)
+            ).scalars()
+        )
+        covered = [
+            d.code for item in dapil if item.region_code == region_code for d in item.districts
+        ]
         assert sorted(covered) == sorted(kecamatan), region_code
         assert len(covered) == len(set(covered))
 
 
 def test_bekasi_dapil_3_is_tambun_selatan(app):
     dapil = db.session.execute(
-        db.select(Dapil).where(Dapil.region_code == "32.16", Dapil.number == 3)).scalar_one()
+        db.select(Dapil).where(Dapil.region_code == "32.16", Dapil.number == 3)
+    ).scalar_one()
     assert dapil.slug == "32.16-3"
     assert [d.name for d in dapil.districts] == ["Tambun Selatan"]
 
@@ -92,11 +97,14 @@ def test_seed_demo_twice_loads_once(app, runner, tmp_path):
 
 
 def test_demo_bekasi_week(demo):
-    events = list(db.session.execute(
-        db.select(Event).join(Event.stop).join(Stop.office)
-        .where(Office.region_code == "32.16")).scalars())
+    events = list(
+        db.session.execute(
+            db.select(Event).join(Event.stop).join(Stop.office).where(Office.region_code == "32.16")
+        ).scalars()
+    )
     kinds = Counter(event.kind for event in events)
     assert kinds == {"parade": 7, "handover": 1, "campus": 1, "declaration": 1}
     assert {event.status for event in events} == {"published"}
     assert sorted(event.dapil.number for event in events if event.kind == "parade") == list(
-        range(1, 8))
+        range(1, 8)
+    )

@@ -93,13 +93,16 @@ def status():
     routes = []
     for item in statuses:
         holder, upcoming = item.holder, item.next_stop
-        routes.append({
-            "route": {"id": item.route.id, "name": item.route.name},
-            "state": item.position.state,
-            "holder": stop_json(holder, "since", holder.receives_at if holder else None),
-            "next": stop_json(upcoming, "handover_at",
-                              upcoming.receives_at if upcoming else None),
-        })
+        routes.append(
+            {
+                "route": {"id": item.route.id, "name": item.route.name},
+                "state": item.position.state,
+                "holder": stop_json(holder, "since", holder.receives_at if holder else None),
+                "next": stop_json(
+                    upcoming, "handover_at", upcoming.receives_at if upcoming else None
+                ),
+            }
+        )
     return jsonify(
         at=at.isoformat(),
         relay={"id": relay.id, "name": relay.name},

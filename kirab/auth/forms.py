@@ -9,11 +9,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")),
-                                                Length(max=254)])
-    password = PasswordField(_l("Password"),
-                             validators=[DataRequired(_l("Enter your password.")),
-                                         Length(max=128)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)]
+    )
     next = HiddenField()
 
 
@@ -23,8 +24,9 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
-    password = PasswordField(_l("New password"),
-                             validators=[DataRequired(_l("Enter a new password."))])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Enter a new password."))]
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[EqualTo("password", _l("The two new passwords differ."))],

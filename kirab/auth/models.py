@@ -21,9 +21,7 @@ class UserRegion(db.Model):
     __tablename__ = "user_regions"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    region_code: Mapped[str] = mapped_column(
-        ForeignKey("regions.code"), primary_key=True
-    )
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
 
 
 class User(UserMixin, db.Model):

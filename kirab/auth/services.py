@@ -133,8 +133,15 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    record(actor, "user.create", user, email=email, role=role, regions=region_codes,
-           party=user.party_number)
+    record(
+        actor,
+        "user.create",
+        user,
+        email=email,
+        role=role,
+        regions=region_codes,
+        party=user.party_number,
+    )
     return user, password
 
 
@@ -164,8 +171,15 @@ def update_user(
     user.active = active
     user.region_links = [UserRegion(region_code=code) for code in region_codes]
     db.session.flush()
-    record(actor, "user.update", user, role=role, regions=region_codes,
-           party=user.party_number, active=active)
+    record(
+        actor,
+        "user.update",
+        user,
+        role=role,
+        regions=region_codes,
+        party=user.party_number,
+        active=active,
+    )
     return user
 
 

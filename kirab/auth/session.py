@@ -39,7 +39,9 @@ def load_user(session_id: str) -> User | None:
 def unauthorized():
     """Anonymous visitors go to the login page; API and feed clients get 401."""
     if wants_json():
-        return jsonify(error={"status": 401, "message": str(_l("Authentication is required."))}), 401
+        return jsonify(
+            error={"status": 401, "message": str(_l("Authentication is required."))}
+        ), 401
     if wants_plain_text():
         return "Authentication is required.\n", 401, {"Content-Type": "text/plain; charset=utf-8"}
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -25,7 +25,9 @@ def login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(
+    login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+)
 def login():
     """Show the login form; on success go where the visitor was heading."""
     form = LoginForm(next=request.args.get("next", ""))

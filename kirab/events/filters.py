@@ -86,6 +86,7 @@ def region_condition(code: str):
     office of the region hands the flags on: that ceremony belongs to the
     receiving stop but is on the agenda of both offices.
     """
+
     def in_region(column):
         if code == NATIONAL_CODE:
             return column == NATIONAL_CODE
@@ -95,8 +96,7 @@ def region_condition(code: str):
     giving, giving_office = aliased(Stop), aliased(Office)
     handed_over_from_region = (
         select(Stop.id)
-        .join(giving, and_(giving.route_id == Stop.route_id,
-                           giving.position == Stop.position - 1))
+        .join(giving, and_(giving.route_id == Stop.route_id, giving.position == Stop.position - 1))
         .join(giving_office, giving_office.id == giving.office_id)
         .where(in_region(giving_office.region_code))
     )
@@ -158,8 +158,7 @@ def parse_filters(args: MultiDict) -> EventFilter:
         dapil = None
         if match:
             dapil = db.session.execute(
-                db.select(Dapil).where(Dapil.region_code == match[1],
-                                       Dapil.number == int(match[2]))
+                db.select(Dapil).where(Dapil.region_code == match[1], Dapil.number == int(match[2]))
             ).scalar_one_or_none()
         if dapil is None:
             raise FilterError(_("Unknown dapil: %(dapil)s", dapil=slug[:40]), "dapil")

@@ -75,9 +75,7 @@ class Event(db.Model):
 
     stop: Mapped[Stop] = relationship()
     dapil: Mapped[Dapil | None] = relationship()
-    districts: Mapped[list[Region]] = relationship(
-        secondary=event_districts, order_by=Region.code
-    )
+    districts: Mapped[list[Region]] = relationship(secondary=event_districts, order_by=Region.code)
     invited_parties: Mapped[list[Party]] = relationship(
         secondary=event_parties, order_by=Party.number
     )

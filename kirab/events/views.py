@@ -7,6 +7,7 @@ from itertools import groupby
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from kirab.database import db
 from kirab.errors import bad_request
 from kirab.events.filters import FilterError, parse_filters, parse_page
 from kirab.events.models import KINDS
@@ -15,7 +16,6 @@ from kirab.i18n import to_local
 from kirab.permissions import can_view_event
 from kirab.regions.models import Dapil
 from kirab.relay.services import latest_relay, routes_with_stops
-from kirab.database import db
 
 bp = Blueprint("events", __name__)
 

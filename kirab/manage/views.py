@@ -38,9 +38,7 @@ def dashboard():
             .group_by(Event.stop_id)
         ).all()
     )
-    return render_template(
-        "manage/dashboard.html", statuses=statuses, stops=stops, counts=counts
-    )
+    return render_template("manage/dashboard.html", statuses=statuses, stops=stops, counts=counts)
 
 
 @bp.get("/audit")
@@ -58,4 +56,3 @@ def audit():
         error_out=False,
     )
     return render_template("manage/audit.html", pagination=pagination)
-

@@ -21,9 +21,7 @@ class Region(db.Model):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(16))
-    parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("regions.code"), index=True
-    )
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     timezone: Mapped[str] = mapped_column(String(32))
 
     def __repr__(self) -> str:

@@ -43,19 +43,45 @@ def region_rows() -> list[dict]:
         row["province_code"]: row["iana_timezone"]
         for row in read_csv(DATA / "wilayah" / "province_timezones.csv")
     }
-    rows = [dict(code=NATIONAL_CODE, name="Republik Indonesia", level=NATIONAL,
-                 parent_code=None, timezone=NATIONAL_TIMEZONE)]
+    rows = [
+        dict(
+            code=NATIONAL_CODE,
+            name="Republik Indonesia",
+            level=NATIONAL,
+            parent_code=None,
+            timezone=NATIONAL_TIMEZONE,
+        )
+    ]
     for row in read_csv(DATA / "wilayah" / "provinces.csv"):
-        rows.append(dict(code=row["code"], name=row["name"], level=PROVINCE,
-                         parent_code=None, timezone=zones[row["code"]]))
+        rows.append(
+            dict(
+                code=row["code"],
+                name=row["name"],
+                level=PROVINCE,
+                parent_code=None,
+                timezone=zones[row["code"]],
+            )
+        )
     for row in read_csv(DATA / "wilayah" / "regencies.csv"):
-        rows.append(dict(code=row["code"], name=row["name"], level=REGENCY,
-                         parent_code=row["province_code"],
-                         timezone=zones[row["province_code"]]))
+        rows.append(
+            dict(
+                code=row["code"],
+                name=row["name"],
+                level=REGENCY,
+                parent_code=row["province_code"],
+                timezone=zones[row["province_code"]],
+            )
+        )
     for row in read_csv(DATA / "wilayah" / "districts.csv"):
-        rows.append(dict(code=row["code"], name=row["name"], level=DISTRICT,
-                         parent_code=row["regency_code"],
-                         timezone=zones[row["code"][:2]]))
+        rows.append(
+            dict(
+                code=row["code"],
+                name=row["name"],
+                level=DISTRICT,
+                parent_code=row["regency_code"],
+                timezone=zones[row["code"][:2]],
+            )
+        )
     return rows
 
 
@@ -86,8 +112,7 @@ def load_regions() -> int:
 def load_offices() -> int:
     """Insert the KPU office of RI, each province and each regency if missing."""
     regions = [row for row in region_rows() if row["level"] != DISTRICT]
-    offices = [dict(region_code=row["code"], name=office_name(row), address="")
-               for row in regions]
+    offices = [dict(region_code=row["code"], name=office_name(row), address="") for row in regions]
     rows = _missing(offices, Office.region_code, "region_code")
     if rows:
         db.session.execute(insert(Office), rows)
@@ -96,9 +121,15 @@ def load_offices() -> int:
 
 def load_parties() -> int:
     """Insert missing parties of the 2024 election."""
-    parties = [dict(number=int(row["number"]), abbreviation=row["abbreviation"],
-                    name=row["name"], scope=row["scope"])
-               for row in read_csv(DATA / "kirab2024" / "parties.csv")]
+    parties = [
+        dict(
+            number=int(row["number"]),
+            abbreviation=row["abbreviation"],
+            name=row["name"],
+            scope=row["scope"],
+        )
+        for row in read_csv(DATA / "kirab2024" / "parties.csv")
+    ]
     rows = _missing(parties, Party.number, "number")
     if rows:
         db.session.execute(insert(Party), rows)
@@ -116,14 +147,14 @@ def load_dapil() -> int:
         key = (row["region_code"], int(row["dapil_number"]))
         if key in existing:
             continue
-        dapil = Dapil(region_code=key[0], number=key[1], name=row["dapil_name"],
-                      seats=int(row["seats"]))
+        dapil = Dapil(
+            region_code=key[0], number=key[1], name=row["dapil_name"], seats=int(row["seats"])
+        )
         db.session.add(dapil)
         db.session.flush()
         db.session.execute(
             insert(DapilDistrict),
-            [dict(dapil_id=dapil.id, district_code=code)
-             for code in row["district_codes"].split()],
+            [dict(dapil_id=dapil.id, district_code=code) for code in row["district_codes"].split()],
         )
         added += 1
     return added

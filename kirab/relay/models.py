@@ -20,9 +20,7 @@ class Relay(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    routes: Mapped[list[Route]] = relationship(
-        back_populates="relay", order_by="Route.position"
-    )
+    routes: Mapped[list[Route]] = relationship(back_populates="relay", order_by="Route.position")
 
 
 class Route(db.Model):
@@ -37,9 +35,7 @@ class Route(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     relay: Mapped[Relay] = relationship(back_populates="routes")
-    stops: Mapped[list[Stop]] = relationship(
-        back_populates="route", order_by="Stop.position"
-    )
+    stops: Mapped[list[Stop]] = relationship(back_populates="route", order_by="Stop.position")
 
 
 class Stop(db.Model):

@@ -27,8 +27,10 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     regions = StringField(
         _l("Regions"),
-        description=_l("Region codes separated by spaces, e.g. 32.16 32.75; "
-                       "a code covers everything beneath it."),
+        description=_l(
+            "Region codes separated by spaces, e.g. 32.16 32.75; "
+            "a code covers everything beneath it."
+        ),
         validators=[Optional(), Length(max=500)],
     )
     party = SelectField(_l("Party"), coerce=str, validators=[Optional()])
@@ -46,8 +48,9 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     """A new user: the email as well, and an optional first password."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter an email address.")),
-                                                Length(max=254)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter an email address.")), Length(max=254)]
+    )
     password = PasswordField(
         _l("Password"),
         description=_l("Leave empty to generate one; it is shown once."),

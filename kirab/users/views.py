@@ -114,7 +114,6 @@ def password(user_id: int):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            return render_template("users/password_shown.html", user=user,
-                                   password=new_password)
+            return render_template("users/password_shown.html", user=user, password=new_password)
     status = 422 if request.method == "POST" else 200
     return render_template("users/password.html", form=form, user=user), status

@@ -1,0 +1,61 @@
+# Set up, serve and test Kirab. Every target installs what it needs first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app kirab
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+CATALOGUES := $(wildcard kirab/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: install run test test-pg lint format translations extract-messages clean
+
+install: $(STAMP) $(COMPILED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	touch $@
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy --input-file $< --output-file $@
+
+## Serve the demo on http://127.0.0.1:5000 with the embedded SQLite database.
+run: install
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	KIRAB_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+## The whole suite on SQLite, browser journeys included (skipped, and said so, without Chromium).
+test: install
+	$(BIN)/ruff check kirab tests
+	$(BIN)/pytest
+	@test -n "$$KIRAB_TEST_DATABASE_URL" || echo "Note: the PostgreSQL pass is 'make test-pg' (needs a server at $(POSTGRES_TEST_URL))."
+
+## The suite again on PostgreSQL with Redis for the rate limits (browser journeys run in 'make test').
+test-pg: install
+	KIRAB_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) KIRAB_TEST_RATELIMIT_STORAGE_URI=$(REDIS_TEST_URL) \
+		$(BIN)/pytest -m "not browser"
+
+lint: install
+	$(BIN)/ruff check kirab tests
+	$(BIN)/ruff format --check kirab tests
+
+format: install
+	$(BIN)/ruff format kirab tests
+	$(BIN)/ruff check --fix kirab tests
+
+## Refresh the message catalogues after interface text changed.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=kirab -o kirab/translations/messages.pot .
+	$(BIN)/pybabel update -i kirab/translations/messages.pot -d kirab/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find kirab -name '*.mo' -delete
