@@ -23,7 +23,7 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy --input-file $< --output-file $@
+	$(BIN)/pybabel compile --input-file $< --output-file $@
 
 ## Serve the demo on http://127.0.0.1:5000 with the embedded SQLite database.
 run: install

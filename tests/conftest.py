@@ -15,6 +15,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
+import kirab
 from kirab import create_app
 from kirab.database import db
 from kirab.regions.reference import load_reference_data
@@ -44,6 +45,32 @@ def app_config(database_url: str, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+def compile_catalogues() -> None:
+    """Compile every message catalogue whose compiled file is missing or older.
+
+    ``make`` does this too; doing it here keeps a bare ``pytest`` honest.
+    """
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(kirab.__file__).parent.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalogue = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalogue)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalogues() -> None:
+    """Compiled translations for the whole run."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

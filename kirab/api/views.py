@@ -14,6 +14,7 @@ from kirab.events.serializers import event_json
 from kirab.events.services import get_event, public_events
 from kirab.i18n import to_local
 from kirab.permissions import can_view_event
+from kirab.regions.reference import NATIONAL_TIMEZONE
 from kirab.relay.models import Relay, Stop
 from kirab.relay.moments import parse_moment
 from kirab.relay.services import latest_relay, relay_status
@@ -76,7 +77,10 @@ def stop_json(stop: Stop | None, time_key: str, moment) -> dict | None:
 def status():
     """Where the pataka of every route is at ``at`` (default: now)."""
     try:
-        at = parse_moment(request.args["at"]) if "at" in request.args else clock.now()
+        if "at" in request.args:
+            at = parse_moment(request.args["at"])
+        else:  # now, told in WIB like the national office's clock
+            at = to_local(clock.now(), NATIONAL_TIMEZONE)
     except DomainError as error:
         bad_request(error.message)
     relay_id = request.args.get("relay")

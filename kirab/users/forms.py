@@ -3,21 +3,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
 
-ROLE_CHOICES = [
-    (ADMIN, _l("Admin")),
-    (ORGANIZER, _l("Organizer")),
-    (PARTY_REP, _l("Party representative")),
-    (OBSERVER, _l("Observer")),
-]
+ROLE_LABELS = {
+    ADMIN: _l("Admin"),
+    ORGANIZER: _l("Organizer"),
+    PARTY_REP: _l("Party representative"),
+    OBSERVER: _l("Observer"),
+}
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
 def role_label(role: str) -> str:
     """The translated name of a role."""
-    return str(dict(ROLE_CHOICES).get(role, role))
+    return str(ROLE_LABELS.get(role, role))
 
 
 class UserForm(FlaskForm):

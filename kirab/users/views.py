@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from kirab.auth.models import User
 from kirab.auth.services import create_user, generate_password, set_password, update_user
@@ -18,10 +19,12 @@ from kirab.users.forms import NewUserForm, SetPasswordForm, UserForm, role_label
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
 
 
-def party_choices() -> list[tuple[str, str]]:
+def party_choices() -> list[SelectChoice]:
     """Choices for the party field: none, then every party by ballot number."""
     parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
-    return [("", _("(none)"))] + [(str(p.number), f"{p.number}. {p.name}") for p in parties]
+    return [SelectChoice("", _("(none)"))] + [
+        SelectChoice(str(p.number), f"{p.number}. {p.name}") for p in parties
+    ]
 
 
 def load_user_or_404(user_id: int) -> User:
