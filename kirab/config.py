@@ -66,8 +66,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
     development = app.config["KIRAB_ENV"] in ("development", "testing")
     # Cookies travel only over HTTPS outside development.
-    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
+    app.config["SESSION_COOKIE_SECURE"] = not development
+    app.config["REMEMBER_COOKIE_SECURE"] = not development
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
 
 

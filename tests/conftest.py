@@ -12,6 +12,7 @@ import os
 import re
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -116,6 +117,14 @@ def app(migrated):
     """An app on the test database, inside an app context; emptied afterwards."""
     app = create_app(app_config(migrated))
     from kirab.extensions import limiter
+
+    @app.before_request
+    def fresh_request_globals():
+        # The test keeps one app context open for its database work, and Flask
+        # reuses it for the client's requests; in production every request has
+        # its own. Start each request with empty globals (language, user,
+        # rate-limit state) as production does.
+        vars(g).clear()
 
     with app.app_context():
         limiter.reset()
