@@ -17,8 +17,11 @@ ROLES = ("anonymous", "admin", "organizer_in", "organizer_out", "party_rep", "ob
 
 def row(anonymous, admin, organizer_in, organizer_out, party_rep, observer) -> dict:
     """Expected statuses in the order of ROLES."""
-    return dict(zip(ROLES, (anonymous, admin, organizer_in, organizer_out, party_rep, observer),
-                    strict=True))
+    return dict(
+        zip(
+            ROLES, (anonymous, admin, organizer_in, organizer_out, party_rep, observer), strict=True
+        )
+    )
 
 
 EVERYONE_200 = row(200, 200, 200, 200, 200, 200)
