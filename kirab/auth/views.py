@@ -37,11 +37,18 @@ def login():
             login_user(user)
             record(user, "user.login", user)
             db.session.commit()
-            return redirect(safe_next(form.next.data))
+            if form.next.data:
+                return redirect(safe_next(form.next.data))
+            return redirect(url_for(landing_page(user)))
         # One message for a wrong password and an unknown email alike.
         form.password.errors.append(_("The email or password is not correct."))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def landing_page(user) -> str:
+    """Where a user lands after logging in: the committee's dashboard, or home."""
+    return "manage.dashboard" if is_committee(user) else "main.home"
 
 
 @bp.post("/logout")
@@ -67,7 +74,6 @@ def change_password():
             # The new password ended every session, this one included: renew it.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
-            home = "manage.dashboard" if is_committee(current_user) else "main.home"
-            return redirect(url_for(home))
+            return redirect(url_for(landing_page(current_user)))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status

@@ -1,0 +1,52 @@
+"""The main journeys as a person makes them, in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def demo_login(demo, email: str) -> str:
+    """The generated password of a demo user."""
+    return next(password for _role, mail, password in demo.logins if mail == email)
+
+
+def test_home_language_switch_login_and_dashboard(page, live_server, demo):
+    page.goto(live_server + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kirab Pemilu 2024")
+    expect(page.get_by_text("Kirab telah selesai", exact=False)).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_text("The relay is over", exact=False)).to_be_visible()
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill("organizer.kabbekasi@kirab.example")
+    page.get_by_label("Password").fill(demo_login(demo, "organizer.kabbekasi@kirab.example"))
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page).to_have_url(re.compile(r"/manage$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Committee dashboard")
+    expect(page.get_by_role("cell", name="KPU Kabupaten Bekasi")).to_be_visible()
+
+
+def test_visitor_picks_a_moment_on_the_route_page(page, live_server, demo):
+    page.goto(live_server + "/route")
+    page.get_by_label(re.compile("Lihat kirab pada waktu lain")).fill("2023-11-15T12:00")
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page.locator("li.current")).to_contain_text("KPU Kabupaten Bekasi")
+    expect(page.get_by_text("3 dari 5 persinggahan", exact=False)).to_be_visible()
+
+
+def test_agenda_on_a_phone(phone, live_server, demo):
+    phone.goto(live_server + "/agenda?region=32.16")
+    expect(phone.get_by_role("heading", name="Senin, 13 November 2023")).to_be_visible()
+    expect(phone.get_by_text("09.00 WIB", exact=False).first).to_be_visible()
+    phone.get_by_role("link", name="Pawai Kirab Pemilu Dapil 3").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Pawai Kirab Pemilu Dapil 3")
+    expect(phone.get_by_text("Tambun Selatan", exact=True)).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, "the page scrolls sideways on a phone"
