@@ -35,7 +35,7 @@ run: install
 test: install
 	$(BIN)/ruff check kirab tests
 	$(BIN)/pytest
-	@test -n "$$KIRAB_TEST_DATABASE_URL" || echo "Note: the PostgreSQL pass is 'make test-pg' (needs a server at $(POSTGRES_TEST_URL))."
+	@test -n "$$CI$$KIRAB_TEST_DATABASE_URL" || echo "Note: the PostgreSQL pass is 'make test-pg' (needs a server at $(POSTGRES_TEST_URL))."
 
 ## The suite again on PostgreSQL with Redis for the rate limits (browser journeys run in 'make test').
 test-pg: install

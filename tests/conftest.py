@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 import pytest
 from flask import g
@@ -66,6 +67,32 @@ def compile_catalogues() -> None:
             catalogue = read_po(handle)
         with mo_path.open("wb") as handle:
             write_mo(handle, catalogue)
+
+
+LOCAL_HOSTS = ("127.", "::1", "localhost")
+
+
+def guarded_connect(original):
+    """Wrap ``socket.connect`` so the suite can reach this machine only."""
+
+    def connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(
+            LOCAL_HOSTS
+        ):
+            raise OSError(f"the test suite may not use the network ({host})")
+        return original(sock, address)
+
+    return connect
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network():
+    """Refuse every connection that leaves this machine, for the whole run."""
+    original = socket.socket.connect
+    socket.socket.connect = guarded_connect(original)
+    yield
+    socket.socket.connect = original
 
 
 @pytest.fixture(scope="session", autouse=True)
