@@ -52,7 +52,7 @@ format: install
 
 ## Refresh the message catalogues after interface text changed.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project=kirab -o kirab/translations/messages.pot .
 	$(BIN)/pybabel update -i kirab/translations/messages.pot -d kirab/translations --no-fuzzy-matching
 

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kirab.config import load_config
 
@@ -50,6 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_blueprints(app)
     register_commands(app)
+    register_security_headers(app)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         enable_sqlite_pragmas(app)
     logging.getLogger("kirab").setLevel(logging.INFO)
@@ -68,6 +73,21 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Headers every response carries: no framing, no sniffing, private pages not stored."""
+    from flask_login import current_user
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Pages for a logged-in person (and the passwords shown once) stay out of caches.
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
 
 
 def enable_sqlite_pragmas(app: Flask) -> None:

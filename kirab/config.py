@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -20,6 +21,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "KIRAB_ENV": "KIRAB_ENV",
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
+    "KIRAB_PROXY_COUNT": "PROXY_COUNT",
 }
 
 
@@ -46,6 +48,9 @@ class DefaultConfig:
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 500
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted;
+    # without it every client would share the proxy's address (and its limits).
+    PROXY_COUNT = 0
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -74,18 +79,20 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 def instance_secret_key(instance: Path) -> str:
     """Return the key kept in the instance folder, creating it on first use.
 
-    The file is readable by its owner only. Several machines must share a
+    The file is readable by its owner only, and appears whole: workers
+    starting together all read the same key. Several machines must share a
     configured ``KIRAB_SECRET_KEY`` instead.
     """
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker created it first
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
-    return key
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        descriptor, draft = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        with os.fdopen(descriptor, "w") as handle:  # mkstemp makes it mode 0600
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)  # fails if another worker linked its key first
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()

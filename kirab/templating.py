@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask
 from flask_babel import get_locale
 
 from kirab import permissions
 from kirab.events.labels import kind_label, status_label
 from kirab.events.models import KINDS
-
-
-def url_with(**changes) -> str:
-    """The current URL with some query parameters changed (None removes one)."""
-    args = request.args.to_dict(flat=False)
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+from kirab.urls import current_url
 
 
 def register_context(app: Flask) -> None:
@@ -27,7 +17,7 @@ def register_context(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.globals.update(
-        url_with=url_with,
+        current_url=current_url,
         kind_label=kind_label,
         status_label=status_label,
         event_kinds=KINDS,

@@ -1,8 +1,43 @@
-"""Absolute links built from ``KIRAB_BASE_URL``, never from the request's Host."""
+"""Links: absolute ones from ``KIRAB_BASE_URL``, and safe links back to the current page."""
 
-from flask import current_app, url_for
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, request, url_for
+
+# Query parameters a page keeps in its own links; anything else is dropped.
+KEPT_PARAMS = ("region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at")
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """The absolute address of ``endpoint`` under the configured base URL."""
+    """The absolute address of ``endpoint`` under the configured base URL, never the Host."""
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def current_url(**changes) -> str:
+    """The current path with its known query parameters, some changed (None removes one)."""
+    args = [
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key in KEPT_PARAMS and key not in changes
+    ]
+    for key, value in changes.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        args.extend((key, str(item)) for item in values)
+    query = urlencode(args)
+    return request.path + ("?" + query if query else "")
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to; anything pointing elsewhere becomes the home page."""
+    if not target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.home")
+    if "\\" in target:
+        return url_for("main.home")
+    return target

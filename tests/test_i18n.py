@@ -50,7 +50,7 @@ def test_every_interface_text_is_translated(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(template), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-o", str(template), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with template.open("rb") as handle:

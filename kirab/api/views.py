@@ -9,16 +9,17 @@ from flask_login import current_user
 from kirab import clock
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
-from kirab.events.filters import FilterError, parse_filters, parse_page
+from kirab.events.filters import FilterError, request_filters
 from kirab.events.serializers import event_json
 from kirab.events.services import get_event, public_events
 from kirab.i18n import to_local
+from kirab.params import whole_number
 from kirab.permissions import can_view_event
-from kirab.regions.reference import NATIONAL_TIMEZONE
+from kirab.regions.models import NATIONAL_TIMEZONE
 from kirab.relay.models import Relay, Stop
 from kirab.relay.moments import parse_moment
 from kirab.relay.services import latest_relay, relay_status
-from kirab.urls import absolute_url
+from kirab.urls import current_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -27,12 +28,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def events():
     """Published events matching the agenda filters, paginated, oldest first."""
     try:
-        event_filter = parse_filters(request.args)
-        page, per_page = parse_page(
-            request.args,
-            current_app.config["PER_PAGE_DEFAULT"],
-            current_app.config["PER_PAGE_MAX"],
-        )
+        event_filter, page, per_page = request_filters(request.args)
     except FilterError as error:
         bad_request(error.message)
     pagination = db.paginate(
@@ -40,9 +36,7 @@ def events():
     )
     next_url = None
     if pagination.has_next:
-        args = request.args.to_dict(flat=False)
-        args.update(page=str(page + 1), per_page=str(per_page))
-        next_url = absolute_url("api.events", **args)
+        next_url = current_app.config["BASE_URL"] + current_url(page=page + 1, per_page=per_page)
     return jsonify(
         events=[event_json(event) for event in pagination.items],
         page=page,
@@ -73,6 +67,17 @@ def stop_json(stop: Stop | None, time_key: str, moment) -> dict | None:
     }
 
 
+def whole_number_arg(name: str) -> int | None:
+    """An optional id from the query string; a malformed one is a 400."""
+    text = request.args.get(name)
+    if text is None:
+        return None
+    number = whole_number(text)
+    if number is None:
+        bad_request(_("%(name)s must be a whole number.", name=name))
+    return number
+
+
 @bp.get("/relay/status")
 def status():
     """Where the pataka of every route is at ``at`` (default: now)."""
@@ -83,16 +88,12 @@ def status():
             at = to_local(clock.now(), NATIONAL_TIMEZONE)
     except DomainError as error:
         bad_request(error.message)
-    relay_id = request.args.get("relay")
-    route_id = request.args.get("route")
-    for name, value in (("relay", relay_id), ("route", route_id)):
-        if value is not None and not (value.isdigit() and len(value) <= 9):
-            bad_request(_("%(name)s must be a whole number.", name=name))
-    relay = db.session.get(Relay, int(relay_id)) if relay_id else latest_relay()
+    relay_id, route_id = whole_number_arg("relay"), whole_number_arg("route")
+    relay = db.session.get(Relay, relay_id) if relay_id is not None else latest_relay()
     if relay is None:
         abort(404)
-    statuses = relay_status(relay, at, int(route_id) if route_id else None)
-    if route_id and not statuses:
+    statuses = relay_status(relay, at, route_id)
+    if route_id is not None and not statuses:
         abort(404)
     routes = []
     for item in statuses:

@@ -1,12 +1,13 @@
 """Forms for logging in and changing one's password."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from kirab.forms import KirabForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(KirabForm):
     """Email and password."""
 
     email = EmailField(
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(KirabForm):
     """The current password, then the new one twice."""
 
     current_password = PasswordField(

@@ -63,7 +63,7 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None.
+    """Return the active user with these credentials, or None; log a success.
 
     Unknown emails, wrong passwords and deactivated accounts all give None
     after the same amount of hashing work.
@@ -77,6 +77,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    record(user, "user.login", user)
     return user
 
 

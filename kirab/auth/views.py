@@ -6,15 +6,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from kirab.audit.services import record
 from kirab.auth.forms import ChangePasswordForm, LoginForm
 from kirab.auth.services import authenticate, change_own_password
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.extensions import limiter
 from kirab.forms import show_domain_error
-from kirab.main.views import safe_next
 from kirab.permissions import is_committee
+from kirab.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -35,7 +34,6 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            record(user, "user.login", user)
             db.session.commit()
             if form.next.data:
                 return redirect(safe_next(form.next.data))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
@@ -16,14 +17,13 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import HANDOVER, KINDS, Event, event_districts
 from kirab.i18n import ZONE_ABBREVIATIONS
-from kirab.regions.models import NATIONAL_CODE, Dapil, Office, Region
+from kirab.params import FIRST_YEAR, LAST_YEAR, plausible, whole_number
+from kirab.regions.models import NATIONAL_CODE, Dapil, DapilDistrict, Office, Region
 from kirab.relay.models import Route, Stop
 
-REGION_CODE = re.compile(r"^(RI|\d{2}(\.\d{2}(\.\d{2})?)?)$")
-DAPIL_ID = re.compile(r"^(\d{2}\.\d{2})-(\d{1,3})$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Query parameters that are not filters and are passed along unchanged.
-NON_FILTER_PARAMS = ("page", "per_page", "lang")
+REGION_CODE = re.compile(r"RI|[0-9]{2}(\.[0-9]{2}(\.[0-9]{2})?)?")
+DAPIL_ID = re.compile(r"([0-9]{2}\.[0-9]{2})-([0-9]{1,3})")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class FilterError(DomainError):
@@ -68,7 +68,7 @@ class EventFilter:
         if self.region is not None:
             query = query.where(region_condition(self.region.code))
         if self.dapil is not None:
-            query = query.where(Event.dapil_id == self.dapil.id)
+            query = query.where(dapil_condition(self.dapil))
         if self.kinds:
             query = query.where(Event.kind.in_(self.kinds))
         if self.route is not None:
@@ -107,6 +107,15 @@ def region_condition(code: str):
     )
 
 
+def dapil_condition(dapil: Dapil):
+    """Events of the dapil, or serving one of its kecamatan."""
+    kecamatan = select(DapilDistrict.district_code).where(DapilDistrict.dapil_id == dapil.id)
+    serving = select(event_districts.c.event_id).where(
+        event_districts.c.district_code.in_(kecamatan)
+    )
+    return or_(Event.dapil_id == dapil.id, Event.id.in_(serving))
+
+
 def local_dates_condition(first: date | None, last: date | None):
     """Events overlapping the local days ``first`` to ``last`` (inclusive).
 
@@ -128,13 +137,20 @@ def local_dates_condition(first: date | None, last: date | None):
 def _parse_date(value: str, name: str) -> date:
     """A ``YYYY-MM-DD`` date or a FilterError naming the parameter."""
     try:
-        if not ISO_DATE.match(value):
+        if not ISO_DATE.fullmatch(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             _("%(name)s must be a date written YYYY-MM-DD.", name=name), name
         ) from None
+    if not plausible(parsed):
+        raise FilterError(
+            _("%(name)s must lie between the years %(first)d and %(last)d.",
+              name=name, first=FIRST_YEAR, last=LAST_YEAR),
+            name,
+        )
+    return parsed
 
 
 def _single(args: MultiDict, name: str) -> str | None:
@@ -150,11 +166,11 @@ def parse_filters(args: MultiDict) -> EventFilter:
     """Validate agenda query parameters; raise FilterError on any bad value."""
     result = EventFilter()
     if (code := _single(args, "region")) is not None:
-        if not REGION_CODE.match(code) or (region := db.session.get(Region, code)) is None:
+        if not REGION_CODE.fullmatch(code) or (region := db.session.get(Region, code)) is None:
             raise FilterError(_("Unknown region code: %(code)s", code=code[:40]), "region")
         result.region = region
     if (slug := _single(args, "dapil")) is not None:
-        match = DAPIL_ID.match(slug)
+        match = DAPIL_ID.fullmatch(slug)
         dapil = None
         if match:
             dapil = db.session.execute(
@@ -169,8 +185,8 @@ def parse_filters(args: MultiDict) -> EventFilter:
         if kind not in result.kinds:
             result.kinds.append(kind)
     if (route_id := _single(args, "route")) is not None:
-        valid = route_id.isdigit() and len(route_id) <= 9
-        route = db.session.get(Route, int(route_id)) if valid else None
+        number = whole_number(route_id)
+        route = db.session.get(Route, number) if number is not None else None
         if route is None:
             raise FilterError(_("Unknown route: %(route)s", route=route_id[:40]), "route")
         result.route = route
@@ -185,12 +201,20 @@ def parse_filters(args: MultiDict) -> EventFilter:
 
 def parse_page(args: MultiDict, default: int, maximum: int) -> tuple[int, int]:
     """The page and page size asked for; raise FilterError on bad values."""
-    page_text = _single(args, "page") or "1"
-    size_text = _single(args, "per_page") or str(default)
-    if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 6:
+    page = whole_number(_single(args, "page") or "1")
+    size = whole_number(_single(args, "per_page") or str(default))
+    if page is None or page < 1:
         raise FilterError(_("page must be a whole number from 1."), "page")
-    if not size_text.isdigit() or not 1 <= int(size_text) <= maximum:
+    if size is None or not 1 <= size <= maximum:
         raise FilterError(
             _("per_page must be a whole number from 1 to %(max)d.", max=maximum), "per_page"
         )
-    return int(page_text), int(size_text)
+    return page, size
+
+
+def request_filters(args: MultiDict) -> tuple[EventFilter, int, int]:
+    """The filter, page and page size of an agenda request; raise FilterError."""
+    config = current_app.config
+    event_filter = parse_filters(args)
+    page, per_page = parse_page(args, config["PER_PAGE_DEFAULT"], config["PER_PAGE_MAX"])
+    return event_filter, page, per_page

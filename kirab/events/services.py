@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.models import CANCELLED, PUBLISHED, Event
-from kirab.regions.models import Office, Region
+from kirab.i18n import to_local
+from kirab.regions.models import Office
 from kirab.relay.models import Stop
 
 
@@ -40,6 +44,7 @@ def get_event(event_id: int) -> Event | None:
         .where(Event.id == event_id)
         .options(
             joinedload(Event.stop).joinedload(Stop.office).joinedload(Office.region),
+            joinedload(Event.stop).joinedload(Stop.route),
             joinedload(Event.dapil),
             selectinload(Event.districts),
             selectinload(Event.invited_parties),
@@ -47,9 +52,13 @@ def get_event(event_id: int) -> Event | None:
     ).scalar_one_or_none()
 
 
-def regions_by_code(codes) -> dict[str, Region]:
-    """Regions for a set of codes, in one query."""
-    if not codes:
-        return {}
-    rows = db.session.execute(db.select(Region).where(Region.code.in_(codes))).scalars()
-    return {region.code: region for region in rows}
+def events_by_local_day(events: list[Event]) -> list[tuple[date, list[Event]]]:
+    """Group events by the local date of their start, days in order.
+
+    Events come ordered by UTC start; across zones a later UTC start can
+    fall on an earlier local day, so group first and then sort the days.
+    """
+    days: dict[date, list[Event]] = defaultdict(list)
+    for event in events:
+        days[to_local(event.starts_at, event.timezone).date()].append(event)
+    return sorted(days.items())

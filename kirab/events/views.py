@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from kirab.database import db
 from kirab.errors import bad_request
-from kirab.events.filters import FilterError, parse_filters, parse_page
+from kirab.events.filters import FilterError, request_filters
 from kirab.events.models import KINDS
-from kirab.events.services import get_event, public_events
-from kirab.i18n import to_local
+from kirab.events.services import events_by_local_day, get_event, public_events
 from kirab.permissions import can_view_event
 from kirab.regions.models import Dapil
 from kirab.relay.services import latest_relay, routes_with_stops
@@ -23,15 +20,9 @@ bp = Blueprint("events", __name__)
 def filters_and_page():
     """Parse the agenda's filters and page from the query string, or answer 400."""
     try:
-        event_filter = parse_filters(request.args)
-        page, per_page = parse_page(
-            request.args,
-            current_app.config["PER_PAGE_DEFAULT"],
-            current_app.config["PER_PAGE_MAX"],
-        )
+        return request_filters(request.args)
     except FilterError as error:
         bad_request(error.message)
-    return event_filter, page, per_page
 
 
 @bp.get("/agenda")
@@ -41,12 +32,7 @@ def agenda():
     pagination = db.paginate(
         public_events(event_filter), page=page, per_page=per_page, error_out=False
     )
-    days = [
-        (day, list(events))
-        for day, events in groupby(
-            pagination.items, key=lambda e: to_local(e.starts_at, e.timezone).date()
-        )
-    ]
+    days = events_by_local_day(pagination.items)
     relay = latest_relay()
     routes = routes_with_stops(relay) if relay else []
     dapil_choices = db.session.execute(

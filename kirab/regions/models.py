@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kirab.database import db
 
 NATIONAL_CODE = "RI"
+# KPU RI keeps Jakarta time; the public pages tell moments in it (WIB).
+NATIONAL_TIMEZONE = "Asia/Jakarta"
 
 # Region levels, from the national office down to the kecamatan.
 NATIONAL, PROVINCE, REGENCY, DISTRICT = "national", "province", "regency", "district"

@@ -17,6 +17,7 @@ from kirab.regions.models import (
     DISTRICT,
     NATIONAL,
     NATIONAL_CODE,
+    NATIONAL_TIMEZONE,
     PROVINCE,
     REGENCY,
     Dapil,
@@ -27,7 +28,6 @@ from kirab.regions.models import (
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-NATIONAL_TIMEZONE = "Asia/Jakarta"
 ACEH = "11"  # Aceh's election commissions are called KIP, not KPU
 
 

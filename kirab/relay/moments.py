@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_babel import gettext as _
 
-from kirab.errors import DomainError
+from kirab import clock
+from kirab.errors import DomainError, bad_request
+from kirab.params import FIRST_YEAR, LAST_YEAR
+from kirab.regions.models import NATIONAL_TIMEZONE
+
+# A "+07:00" typed into a query string unencoded arrives as " 07:00".
+SPACED_OFFSET = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 
 
 def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
@@ -17,7 +25,7 @@ def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
     with it, a time without offset is read in that zone (the web form, which
     offers WIB).
     """
-    text = text.strip()
+    text = SPACED_OFFSET.sub(r"+\1", text.strip())
     try:
         if len(text) > 40:
             raise ValueError(text)
@@ -30,4 +38,27 @@ def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
         if default_zone is None:
             raise DomainError(_("at must carry a UTC offset, such as +07:00."), "at")
         moment = moment.replace(tzinfo=ZoneInfo(default_zone))
+    # The local year first: converting a far-off moment to UTC would overflow.
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR or not (
+        FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR
+    ):
+        raise DomainError(
+            _("at must lie between the years %(first)d and %(last)d.",
+              first=FIRST_YEAR, last=LAST_YEAR),
+            "at",
+        )  # fmt: skip
     return moment
+
+
+def requested_moment() -> tuple[datetime, bool]:
+    """The moment a page was asked about with ``at`` (WIB without offset), or now.
+
+    Returns the moment and whether the visitor chose it; a bad value is a 400.
+    """
+    text = request.args.get("at", "").strip()
+    if not text:
+        return clock.now(), False
+    try:
+        return parse_moment(text, default_zone=NATIONAL_TIMEZONE), True
+    except DomainError as error:
+        bad_request(error.message)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import selectinload
 
 from kirab.database import db
-from kirab.regions.models import Office
+from kirab.regions.models import NATIONAL_TIMEZONE, Office
 from kirab.relay.custody import Position, Window, position_at
 from kirab.relay.models import Relay, Route, Stop
 
@@ -83,3 +83,22 @@ def relay_span(statuses: list[RouteStatus]) -> tuple[datetime | None, datetime |
     starts = [status.stops[0].receives_at for status in statuses if status.stops]
     ends = [status.stops[-1].receives_at for status in statuses if status.stops]
     return (min(starts) if starts else None, max(ends) if ends else None)
+
+
+def relay_overview(at: datetime) -> dict:
+    """What the public pages show of the latest relay at ``at``.
+
+    The relay, each route's status, when the relay starts and ends (to say
+    when it has not begun or is over), and the zone moments are told in.
+    """
+    relay = latest_relay()
+    statuses = relay_status(relay, at) if relay else []
+    start, end = relay_span(statuses)
+    return {
+        "relay": relay,
+        "statuses": statuses,
+        "at": at,
+        "start": start,
+        "end": end,
+        "local_zone": NATIONAL_TIMEZONE,
+    }

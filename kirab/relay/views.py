@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kirab.main.views import LOCAL_ZONE, chosen_moment
-from kirab.relay.services import latest_relay, relay_span, relay_status
+from kirab.relay.moments import requested_moment
+from kirab.relay.services import relay_overview
 
 bp = Blueprint("relay", __name__)
 
@@ -13,17 +13,5 @@ bp = Blueprint("relay", __name__)
 @bp.get("/route")
 def route_page():
     """The relay's routes as timelines with the pataka's position at a moment."""
-    at, chosen = chosen_moment()
-    relay = latest_relay()
-    statuses = relay_status(relay, at) if relay else []
-    start, end = relay_span(statuses)
-    return render_template(
-        "relay/route.html",
-        relay=relay,
-        statuses=statuses,
-        at=at,
-        chosen=chosen,
-        start=start,
-        end=end,
-        local_zone=LOCAL_ZONE,
-    )
+    at, chosen = requested_moment()
+    return render_template("relay/route.html", chosen=chosen, **relay_overview(at))

@@ -1,12 +1,12 @@
 """Forms with which admins manage users."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
+from kirab.forms import KirabForm
 
 ROLE_LABELS = {
     ADMIN: _l("Admin"),
@@ -22,7 +22,7 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-class UserForm(FlaskForm):
+class UserForm(KirabForm):
     """A user's name, role, regions, party and whether the account is active."""
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
@@ -60,7 +60,7 @@ class NewUserForm(UserForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(KirabForm):
     """A new password for another user; empty generates one."""
 
     password = PasswordField(

@@ -27,11 +27,6 @@ def party_choices() -> list[SelectChoice]:
     ]
 
 
-def load_user_or_404(user_id: int) -> User:
-    """The user with this id, or 404."""
-    return db.get_or_404(User, user_id)
-
-
 @bp.get("")
 @require(can_manage_users)
 def index():
@@ -71,7 +66,7 @@ def new():
 @require(can_manage_users)
 def edit(user_id: int):
     """Change a user's role, scope, party and state."""
-    user = load_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     form.party.choices = party_choices()
     if request.method == "GET":
@@ -103,7 +98,7 @@ def edit(user_id: int):
 @require(can_manage_users)
 def password(user_id: int):
     """Set a new password for a user; it is shown once."""
-    user = load_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         # One's own password is changed by giving the current one.
         return redirect(url_for("auth.change_password"))

@@ -1,0 +1,129 @@
+"""Odd and hostile query strings get a clear 4xx, never a 500."""
+
+import pytest
+
+from kirab import create_app
+from kirab.database import db
+from kirab.events.models import Event
+from tests.conftest import app_config, csrf_token, login
+from tests.factories import at, make_event, make_route, make_user
+
+NINES = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agenda?page=²", "/agenda?per_page=²", "/agenda?route=²", f"/agenda?page={NINES}",
+        f"/agenda?per_page={NINES}", "/api/v1/events?page=²", f"/api/v1/events?route={NINES}",
+        "/api/v1/relay/status?relay=²", "/api/v1/relay/status?route=٣",
+        "/agenda?dapil=32.16-٣", "/agenda?region=\uff13\uff12", "/agenda?to=9999-12-31",
+        "/agenda?from=0001-01-01", "/api/v1/events?from=1999-12-31",
+        "/?at=9999-12-31T23:59-12:00", "/route?at=0001-01-01T00:00%2B14:00",
+        "/api/v1/relay/status?at=9999-12-31T23:59:59%2B00:00",
+    ],
+)  # fmt: skip
+def test_bad_numbers_and_dates_are_400(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 400, url
+
+
+@pytest.mark.parametrize(
+    "url", ["/agenda?per_page=1&endpoint=x", "/api/v1/events?per_page=1&_anchor=x&_external=1"]
+)
+def test_reserved_names_in_the_query_are_ignored(client, demo, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "endpoint=x" not in body and "_anchor" not in body
+
+
+def test_audit_page_rejects_bad_pages(client, app):
+    login(client, make_user("observer"))
+    db.session.commit()
+    assert client.get("/manage/audit?page=²").status_code == 400
+    assert client.get("/manage/audit?page=2").status_code == 200
+
+
+def test_an_unencoded_plus_in_the_offset_is_read(client, demo):
+    response = client.get("/api/v1/relay/status?at=2023-11-15T12:00:00+07:00")
+    assert response.status_code == 200
+    assert response.json["at"] == "2023-11-15T12:00:00+07:00"
+
+
+def test_days_stay_in_order_across_zones(client, app):
+    """A WIT event early on 3 January starts before a WIB event late on 2 January."""
+    wib = make_route([("32.16", at("2024-01-01 09:00"), None)])
+    wit = make_route([("91.71", at("2024-01-01 09:00", "Asia/Jayapura"), None)])
+    make_event(
+        wit.stops[0], title="Pagi di Jayapura", starts_at=at("2024-01-03 01:00", "Asia/Jayapura")
+    )
+    make_event(wib.stops[0], title="Malam di Bekasi", starts_at=at("2024-01-02 23:30"))
+    make_event(
+        wit.stops[0], title="Siang di Jayapura", starts_at=at("2024-01-03 12:00", "Asia/Jayapura")
+    )
+    db.session.commit()
+    page = client.get("/agenda").get_data(as_text=True)
+    assert page.count("Rabu, 3 Januari 2024") == 1
+    assert page.index("Selasa, 2 Januari 2024") < page.index("Rabu, 3 Januari 2024")
+    assert page.index("Malam di Bekasi") < page.index("Pagi di Jayapura")
+
+
+def test_the_language_switch_works_from_an_english_url(client, app):
+    data = {"lang": "id", "next": "/agenda?region=32.16", "csrf_token": csrf_token(client)}
+    response = client.post("/language", data=data)
+    assert response.location == "/agenda?region=32.16"
+    page = client.get("/agenda?region=32.16&lang=en").get_data(as_text=True)
+    assert 'name="next" value="/agenda?region=32.16"' in page
+
+
+def test_a_dapil_matches_events_serving_its_kecamatan(client, demo):
+    from kirab.regions.models import Region
+
+    stop = db.session.execute(db.select(Event).where(Event.kind == "campus")).scalars().first().stop
+    event = make_event(stop, title="Sosialisasi Tambun")
+    event.districts = [db.session.get(Region, "32.16.06")]
+    db.session.commit()
+    titles = [e["title"] for e in client.get("/api/v1/events?dapil=32.16-3").json["events"]]
+    assert sorted(titles) == ["Pawai Kirab Pemilu Dapil 3", "Sosialisasi Tambun"]
+
+
+def test_security_headers(client, app):
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    login(client, make_user("observer"))
+    db.session.commit()
+    assert client.get("/manage").headers["Cache-Control"] == "private, no-store"
+
+
+def test_behind_a_proxy_each_client_is_limited_on_its_own(migrated):
+    proxied = create_app(app_config(migrated, PROXY_COUNT=1, LOGIN_LIMIT="2 per minute"))
+    client = proxied.test_client()
+    with proxied.app_context():
+        try:
+
+            def attempt(address):
+                token = csrf_token(client)
+                return client.post("/login", data={"email": "x@kirab.example", "password": "x",
+                                                   "csrf_token": token},
+                                   headers={"X-Forwarded-For": address}).status_code  # fmt: skip
+
+            assert [attempt("198.51.100.7") for _ in range(3)] == [422, 422, 429]
+            assert attempt("198.51.100.8") == 422
+        finally:
+            from kirab.extensions import limiter
+
+            limiter.reset()
+            db.engine.dispose()
+
+
+def test_wtforms_messages_are_translated(client, app):
+    login(client, make_user("admin"))
+    db.session.commit()
+    response = client.post("/manage/users/new", data={
+        "csrf_token": csrf_token(client, "/manage/users/new"), "email": "a@kirab.example",
+        "role": "emperor"})  # fmt: skip
+    assert response.status_code == 422
+    assert "Pilihan tidak valid." in response.get_data(as_text=True)
