@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -128,6 +129,18 @@ def migrated(database_url) -> str:
         db.session.commit()
         db.engine.dispose()
     return database_url
+
+
+@contextmanager
+def extra_app(database_url: str, **overrides):
+    """Another app on the test database, in its own app context, cleaned up after."""
+    app = create_app(app_config(database_url, **overrides))
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def empty_tables() -> None:

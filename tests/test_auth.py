@@ -2,12 +2,11 @@
 
 import re
 
-from kirab import create_app
 from kirab.auth.models import User
 from kirab.auth.services import set_password, update_user
 from kirab.config import instance_secret_key
 from kirab.database import db
-from tests.conftest import TEST_PASSWORD, app_config, csrf_token, login
+from tests.conftest import TEST_PASSWORD, csrf_token, extra_app, login
 from tests.factories import make_user
 
 
@@ -103,13 +102,10 @@ def test_session_cookie_flags(client, app):
 
 
 def test_cookies_are_secure_outside_development(migrated):
-    production = create_app(app_config(migrated, KIRAB_ENV="production"))
-    assert production.config["SESSION_COOKIE_SECURE"] is True
-    development = create_app(app_config(migrated, KIRAB_ENV="development"))
-    assert development.config["SESSION_COOKIE_SECURE"] is False
-    for app in (production, development):
-        with app.app_context():
-            db.engine.dispose()
+    with extra_app(migrated, KIRAB_ENV="production") as production:
+        assert production.config["SESSION_COOKIE_SECURE"] is True
+    with extra_app(migrated, KIRAB_ENV="development") as development:
+        assert development.config["SESSION_COOKIE_SECURE"] is False
 
 
 def test_deactivating_a_user_ends_their_session(client, app):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from kirab import create_app
 from kirab.database import db
 from kirab.events.models import Event
-from tests.conftest import app_config, csrf_token, login
+from kirab.extensions import limiter
+from tests.conftest import csrf_token, extra_app, login
 from tests.factories import at, make_event, make_route, make_user
 
 NINES = "9" * 5000
@@ -99,24 +99,20 @@ def test_security_headers(client, app):
 
 
 def test_behind_a_proxy_each_client_is_limited_on_its_own(migrated):
-    proxied = create_app(app_config(migrated, PROXY_COUNT=1, LOGIN_LIMIT="2 per minute"))
-    client = proxied.test_client()
-    with proxied.app_context():
+    with extra_app(migrated, PROXY_COUNT=1, LOGIN_LIMIT="2 per minute") as proxied:
+        client = proxied.test_client()
+        limiter.reset()
+
+        def attempt(address):
+            data = {"email": "x@kirab.example", "password": "x", "csrf_token": csrf_token(client)}
+            headers = {"X-Forwarded-For": address}
+            return client.post("/login", data=data, headers=headers).status_code
+
         try:
-
-            def attempt(address):
-                token = csrf_token(client)
-                return client.post("/login", data={"email": "x@kirab.example", "password": "x",
-                                                   "csrf_token": token},
-                                   headers={"X-Forwarded-For": address}).status_code  # fmt: skip
-
             assert [attempt("198.51.100.7") for _ in range(3)] == [422, 422, 429]
             assert attempt("198.51.100.8") == 422
         finally:
-            from kirab.extensions import limiter
-
             limiter.reset()
-            db.engine.dispose()
 
 
 def test_wtforms_messages_are_translated(client, app):

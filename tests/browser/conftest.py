@@ -14,9 +14,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from kirab import create_app
-from kirab.database import db
-from tests.conftest import IN_CI, app_config
+from tests.conftest import IN_CI, extra_app
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -62,18 +60,16 @@ def browser():
 @pytest.fixture
 def live_server(app, migrated):
     """The app served over HTTP on 127.0.0.1 on a free port, on the test database."""
-    served = create_app(app_config(migrated))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with served.app_context():
-            db.engine.dispose()
+    with extra_app(migrated) as served:
+        server = make_server("127.0.0.1", 0, served, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
 
 
 @pytest.fixture
