@@ -2,7 +2,7 @@
 
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User, UserRegion
-from kirab.events.models import Event
+from kirab.events.models import Event, Venue
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, Relay, Route, Stop
 
@@ -20,4 +20,5 @@ __all__ = [
     "Stop",
     "User",
     "UserRegion",
+    "Venue",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, utcnow
@@ -94,3 +94,17 @@ class Event(db.Model):
     def is_public(self) -> bool:
         """Whether the public may see the event (published or cancelled, not deleted)."""
         return self.deleted_at is None and self.status in (PUBLISHED, CANCELLED)
+
+
+class Venue(db.Model):
+    """A place events of a region were held, offered again when planning."""
+
+    __tablename__ = "venues"
+    __table_args__ = (UniqueConstraint("region_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(255), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]

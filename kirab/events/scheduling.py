@@ -1,0 +1,350 @@
+"""Planning events: create, edit, duplicate, publish, cancel, delete, programmes.
+
+Plain functions: they check the rules, raise DomainError with the field
+concerned, audit every change and flush, but never commit. Views check who
+may act before calling them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from kirab.audit.services import record
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.events.models import (
+    CANCELLED,
+    DRAFT,
+    KINDS,
+    PARADE,
+    PUBLISHED,
+    Event,
+    Venue,
+)
+from kirab.events.rules import day_of_stop, inside_window, programme_slots
+from kirab.permissions import region_in_scope
+from kirab.regions.models import Dapil, Party, Region
+from kirab.relay.models import Stop
+
+# Changes a calendar subscriber would notice raise the event's SEQUENCE.
+NOTICEABLE = ("title", "starts_at", "ends_at", "venue_name", "venue_address", "status")
+MAX_TITLE, MAX_DESCRIPTION, MAX_VENUE, MAX_ADDRESS, MAX_REASON = 200, 5000, 200, 255, 1000
+MAX_CAPACITY = 1_000_000
+
+
+@dataclass
+class EventData:
+    """What a person enters for an event; times are aware datetimes."""
+
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    dapil_id: int | None = None
+    district_codes: list[str] = field(default_factory=list)
+    party_numbers: list[int] = field(default_factory=list)
+    capacity: int | None = None
+
+    @classmethod
+    def of(cls, event: Event) -> EventData:
+        """The data of an existing event."""
+        return cls(
+            kind=event.kind, title=event.title, starts_at=event.starts_at,
+            ends_at=event.ends_at, description=event.description,
+            venue_name=event.venue_name, venue_address=event.venue_address,
+            latitude=event.latitude, longitude=event.longitude, dapil_id=event.dapil_id,
+            district_codes=[d.code for d in event.districts],
+            party_numbers=[p.number for p in event.invited_parties], capacity=event.capacity,
+        )  # fmt: skip
+
+
+def _clean_text(value: str, limit: int, field_name: str, *, required: bool = False) -> str:
+    """Strip a text value and check its length."""
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("This field is required."), field_name)
+    if len(value) > limit:
+        raise DomainError(
+            _("At most %(n)d characters, please.", n=limit), field_name
+        )
+    return value
+
+
+def validate(stop: Stop, data: EventData) -> EventData:
+    """Check an event's data against the rules; return it cleaned.
+
+    The event lies inside its stop's window, ends after it starts, and its
+    dapil, kecamatan and parties exist and belong to the host region.
+    """
+    if data.kind not in KINDS:
+        raise DomainError(_("Choose one of the kinds."), "kind")
+    cleaned = replace(
+        data,
+        title=_clean_text(data.title, MAX_TITLE, "title", required=True),
+        description=_clean_text(data.description, MAX_DESCRIPTION, "description"),
+        venue_name=_clean_text(data.venue_name, MAX_VENUE, "venue_name"),
+        venue_address=_clean_text(data.venue_address, MAX_ADDRESS, "venue_address"),
+        district_codes=sorted(set(data.district_codes)),
+        party_numbers=sorted(set(data.party_numbers)),
+    )
+    if cleaned.starts_at.tzinfo is None or cleaned.ends_at.tzinfo is None:
+        raise ValueError("event times must be aware")
+    if cleaned.ends_at <= cleaned.starts_at:
+        raise DomainError(_("The event must end after it starts."), "ends_at")
+    if not inside_window(cleaned.starts_at, cleaned.ends_at, stop.receives_at, stop.hands_over_at):
+        raise DomainError(
+            _("The event must lie within the stop, while the office holds the flags."),
+            "starts_at",
+        )
+    if (cleaned.latitude is None) != (cleaned.longitude is None):
+        raise DomainError(_("Give both latitude and longitude, or neither."), "latitude")
+    if cleaned.latitude is not None and not (
+        -90 <= cleaned.latitude <= 90 and -180 <= cleaned.longitude <= 180
+    ):
+        raise DomainError(_("These coordinates are not on Earth."), "latitude")
+    if cleaned.capacity is not None and not 1 <= cleaned.capacity <= MAX_CAPACITY:
+        raise DomainError(_("Capacity must be a positive number."), "capacity")
+    host = stop.office.region_code
+    if cleaned.dapil_id is not None:
+        dapil = db.session.get(Dapil, cleaned.dapil_id)
+        if dapil is None or not region_in_scope(dapil.region_code, [host]):
+            raise DomainError(_("Choose a dapil of the host region."), "dapil_id")
+    if cleaned.district_codes:
+        found = db.session.execute(
+            db.select(func.count(Region.code)).where(
+                Region.code.in_(cleaned.district_codes), Region.level == "district"
+            )
+        ).scalar()
+        in_host = all(region_in_scope(code, [host]) for code in cleaned.district_codes)
+        if found != len(cleaned.district_codes) or not in_host:
+            raise DomainError(_("Choose kecamatan of the host region."), "district_codes")
+    if cleaned.party_numbers:
+        found = db.session.execute(
+            db.select(func.count(Party.number)).where(Party.number.in_(cleaned.party_numbers))
+        ).scalar()
+        if found != len(cleaned.party_numbers):
+            raise DomainError(_("Choose parties from the list."), "party_numbers")
+    return cleaned
+
+
+def _apply(event: Event, data: EventData) -> None:
+    """Copy validated data onto an event, with its kecamatan and parties."""
+    for name in ("kind", "title", "description", "starts_at", "ends_at", "venue_name",
+                 "venue_address", "latitude", "longitude", "dapil_id", "capacity"):  # fmt: skip
+        setattr(event, name, getattr(data, name))
+    event.districts = list(
+        db.session.execute(db.select(Region).where(Region.code.in_(data.district_codes))).scalars()
+    ) if data.district_codes else []  # fmt: skip
+    event.invited_parties = list(
+        db.session.execute(db.select(Party).where(Party.number.in_(data.party_numbers))).scalars()
+    ) if data.party_numbers else []  # fmt: skip
+
+
+def known_venue(region_code: str, name: str) -> Venue | None:
+    """The venue of this name kept for the region (case aside), if any."""
+    return db.session.execute(
+        db.select(Venue).where(
+            Venue.region_code == region_code, func.lower(Venue.name) == name.strip().lower()
+        )
+    ).scalar_one_or_none()
+
+
+def fill_from_venue(region_code: str, data: EventData) -> EventData:
+    """Complete a known venue's address and coordinates when left empty."""
+    venue = known_venue(region_code, data.venue_name) if data.venue_name else None
+    if venue is None:
+        return data
+    return replace(
+        data,
+        venue_address=data.venue_address or venue.address,
+        latitude=data.latitude if data.latitude is not None else venue.latitude,
+        longitude=data.longitude if data.longitude is not None else venue.longitude,
+    )
+
+
+def remember_venue(region_code: str, data: EventData) -> None:
+    """Keep the event's venue for the region, updating what is known of it."""
+    if not data.venue_name:
+        return
+    venue = known_venue(region_code, data.venue_name)
+    if venue is None:
+        venue = Venue(region_code=region_code, name=data.venue_name)
+        db.session.add(venue)
+    venue.address = data.venue_address or venue.address or ""
+    if data.latitude is not None:
+        venue.latitude, venue.longitude = data.latitude, data.longitude
+
+
+def venues_of(region_code: str) -> list[Venue]:
+    """The venues kept for a region, by name."""
+    return list(
+        db.session.execute(
+            db.select(Venue).where(Venue.region_code == region_code).order_by(Venue.name)
+        ).scalars()
+    )
+
+
+def create_event(stop: Stop, data: EventData, *, actor, now: datetime) -> Event:
+    """Add a draft event to a stop."""
+    region = stop.office.region_code
+    data = validate(stop, fill_from_venue(region, data))
+    event = Event(stop=stop, status=DRAFT, sequence=0, created_at=now, updated_at=now)
+    _apply(event, data)
+    db.session.add(event)
+    remember_venue(region, data)
+    db.session.flush()
+    record(actor, "event.create", event, title=event.title, stop=stop.id)
+    return event
+
+
+def _changes(event: Event, data: EventData) -> dict[str, list]:
+    """The fields an update changes, as [old, new] pairs."""
+    before = EventData.of(event)
+    return {
+        name: [getattr(before, name), getattr(data, name)]
+        for name in EventData.__dataclass_fields__
+        if getattr(before, name) != getattr(data, name)
+    }
+
+
+def _touch(event: Event, changed: set[str], now: datetime) -> None:
+    """Mark an event changed; raise its SEQUENCE when a subscriber would notice."""
+    event.updated_at = now
+    if changed & set(NOTICEABLE):
+        event.sequence += 1
+
+
+def update_event(event: Event, data: EventData, *, actor, now: datetime) -> Event:
+    """Change an event's details; nothing happens when nothing changed."""
+    if event.deleted_at is not None:
+        raise DomainError(_("This event has been deleted."))
+    region = event.stop.office.region_code
+    data = validate(event.stop, fill_from_venue(region, data))
+    changes = _changes(event, data)
+    if not changes:
+        return event
+    _apply(event, data)
+    _touch(event, set(changes), now)
+    remember_venue(region, data)
+    db.session.flush()
+    record(actor, "event.update", event, changes=changes)
+    return event
+
+
+def duplicate_event(event: Event, *, actor, now: datetime) -> Event:
+    """A new draft with the same details, to adjust (a new UID: it is another event)."""
+    copy = create_event(event.stop, EventData.of(event), actor=actor, now=now)
+    record(actor, "event.duplicate", copy, source=event.id)
+    return copy
+
+
+def _set_status(event: Event, status: str, *, now: datetime) -> None:
+    """Change the status, counting it as a change subscribers notice."""
+    event.status = status
+    _touch(event, {"status"}, now)
+
+
+def publish_event(event: Event, *, actor, now: datetime) -> Event:
+    """Publish a draft (or a cancelled event again)."""
+    if event.deleted_at is not None or event.status == PUBLISHED:
+        raise DomainError(_("Only drafts and cancelled events can be published."), "status")
+    validate(event.stop, EventData.of(event))
+    _set_status(event, PUBLISHED, now=now)
+    event.cancel_reason = ""
+    db.session.flush()
+    record(actor, "event.publish", event)
+    return event
+
+
+def cancel_event(event: Event, reason: str, *, actor, now: datetime) -> Event:
+    """Cancel a published event with a reason; it stays visible as cancelled."""
+    if event.deleted_at is not None or event.status != PUBLISHED:
+        raise DomainError(_("Only published events can be cancelled."), "status")
+    reason = _clean_text(reason, MAX_REASON, "reason", required=True)
+    _set_status(event, CANCELLED, now=now)
+    event.cancel_reason = reason
+    db.session.flush()
+    record(actor, "event.cancel", event, reason=reason)
+    return event
+
+
+def delete_event(event: Event, *, actor, now: datetime) -> None:
+    """Delete a draft; published events are cancelled instead, so subscribers learn of it."""
+    if event.deleted_at is not None:
+        raise DomainError(_("This event has been deleted."))
+    if event.status != DRAFT:
+        raise DomainError(_("Only drafts can be deleted; cancel a published event."), "status")
+    event.deleted_at = now
+    event.updated_at = now
+    db.session.flush()
+    record(actor, "event.delete", event, title=event.title)
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    """A programme: one event of a kind per dapil, spread over days of the stop."""
+
+    dapil_ids: list[int]
+    first_day: int = 2
+    last_day: int = 6
+    start: time = time(8, 0)
+    duration: timedelta = timedelta(hours=3)
+    pause: timedelta = timedelta(hours=2)
+    kind: str = PARADE
+    title: str = "Pawai Kirab Pemilu"
+
+
+def plan_programme(stop: Stop, spec: ProgrammeSpec) -> list[tuple[Dapil, EventData]]:
+    """Preview a programme: each dapil with the event it would get; nothing is saved."""
+    if not spec.dapil_ids:
+        raise DomainError(_("Choose at least one dapil."), "dapil_ids")
+    if not 1 <= spec.first_day <= spec.last_day <= 60:
+        raise DomainError(_("The last day must not come before the first."), "last_day")
+    if spec.duration <= timedelta(0) or spec.duration > timedelta(hours=24):
+        raise DomainError(_("Each event lasts between a minute and a day."), "duration")
+    host = stop.office.region_code
+    dapil = list(
+        db.session.execute(
+            db.select(Dapil).where(Dapil.id.in_(spec.dapil_ids)).order_by(Dapil.number)
+        ).scalars()
+    )
+    if len(dapil) != len(set(spec.dapil_ids)) or any(
+        not region_in_scope(d.region_code, [host]) for d in dapil
+    ):
+        raise DomainError(_("Choose a dapil of the host region."), "dapil_ids")
+    slots = programme_slots(
+        len(dapil),
+        day_of_stop(stop.receives_at, stop.timezone, spec.first_day),
+        spec.last_day - spec.first_day + 1,
+        spec.start,
+        spec.duration,
+        spec.pause,
+        stop.timezone,
+    )
+    planned = []
+    for item, slot in zip(dapil, slots, strict=True):
+        data = EventData(
+            kind=spec.kind, title=f"{spec.title} Dapil {item.number}",
+            starts_at=slot.starts_at, ends_at=slot.ends_at, dapil_id=item.id,
+            district_codes=[d.code for d in item.districts],
+            description=_("Through the kecamatan of %(dapil)s.", dapil=item.name),
+        )  # fmt: skip
+        planned.append((item, validate(stop, data)))
+    return planned
+
+
+def create_programme(stop: Stop, spec: ProgrammeSpec, *, actor, now: datetime) -> list[Event]:
+    """Create the previewed programme as drafts, all or nothing."""
+    planned = plan_programme(stop, spec)
+    events = [create_event(stop, data, actor=actor, now=now) for _dapil, data in planned]
+    record(actor, "stop.programme", stop, events=[e.id for e in events], kind=spec.kind)
+    return events
