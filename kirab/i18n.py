@@ -80,6 +80,11 @@ def number(value: int | float) -> str:
     return format_decimal(value, locale=_locale())
 
 
+def month_name(value: date) -> str:
+    """A month and year in the current language: "November 2023"."""
+    return format_date(value, "LLLL y", locale=_locale())
+
+
 def datetime_input(moment: datetime, timezone: str) -> str:
     """The value of a ``datetime-local`` input showing ``moment`` in ``timezone``."""
     return to_local(moment, timezone).strftime("%Y-%m-%dT%H:%M")
@@ -95,4 +100,5 @@ def register_template_helpers(app) -> None:
         number=number,
         tz_abbr=tz_abbr,
         datetime_input=datetime_input,
+        month_name=month_name,
     )

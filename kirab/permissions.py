@@ -72,3 +72,8 @@ def require(predicate: Callable[..., bool]) -> Callable:
         return wrapped
 
     return decorator
+
+
+def can_see_planning(user, region_code: str) -> bool:
+    """The planning pages of a stop: its organizers, admins and observers (read only)."""
+    return _role(user) == OBSERVER or can_manage_region(user, region_code)

@@ -7,7 +7,10 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app, request, url_for
 
 # Query parameters a page keeps in its own links; anything else is dropped.
-KEPT_PARAMS = ("region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at")
+KEPT_PARAMS = (
+    "region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at", "view",
+    "month",
+)  # fmt: skip
 
 
 def absolute_url(endpoint: str, **values) -> str:

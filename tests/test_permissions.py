@@ -31,6 +31,9 @@ ADMIN_ONLY = row(302, 200, 403, 403, 403, 403)
 COMMITTEE = row(302, 200, 200, 200, 403, 200)
 AUDIT_READERS = row(302, 200, 403, 403, 403, 200)
 DRAFT_PAGE = row(404, 200, 200, 404, 404, 200)
+PLANNERS = row(302, 200, 200, 403, 403, 403)
+PLANNERS_ACT = row(302, 302, 302, 403, 403, 403)
+PLANNERS_REFUSE = row(302, 422, 422, 403, 403, 403)
 
 # (endpoint, method, path, form data or None, expected statuses by role)
 MATRIX = [
@@ -50,6 +53,28 @@ MATRIX = [
     ("events.show", "GET", "/events/{draft}", None, DRAFT_PAGE),
     ("events.show", "GET", "/events/999999", None, row(404, 404, 404, 404, 404, 404)),
     ("relay.route_page", "GET", "/route", None, EVERYONE_200),
+    ("events.following", "GET", "/agenda/following", None, LOGGED_IN),
+    ("planning.stop", "GET", "/manage/stops/{stop}", None, row(302, 200, 200, 403, 403, 200)),
+    ("planning.stop", "GET", "/manage/stops/999999", None, row(302, 404, 404, 404, 404, 404)),
+    ("planning.new_event", "GET", "/manage/stops/{stop}/events/new", None, PLANNERS),
+    ("planning.new_event", "POST", "/manage/stops/{stop}/events/new", {"title": ""},
+     PLANNERS_REFUSE),
+    ("planning.edit_event", "GET", "/manage/events/{published}/edit", None, PLANNERS),
+    ("planning.edit_event", "POST", "/manage/events/{published}/edit", {"title": ""},
+     PLANNERS_REFUSE),
+    ("planning.edit_event", "GET", "/manage/events/999999/edit", None,
+     row(302, 404, 404, 404, 404, 404)),
+    ("planning.publish_event", "POST", "/manage/events/{draft}/publish", {}, PLANNERS_ACT),
+    ("planning.duplicate_event", "POST", "/manage/events/{published}/duplicate", {},
+     PLANNERS_ACT),
+    ("planning.delete_event", "POST", "/manage/events/{draft}/delete", {}, PLANNERS_ACT),
+    ("planning.cancel_event", "GET", "/manage/events/{published}/cancel", None, PLANNERS),
+    ("planning.cancel_event", "POST", "/manage/events/{published}/cancel", {"reason": ""},
+     PLANNERS_REFUSE),
+    ("planning.publish_drafts", "POST", "/manage/stops/{stop}/publish", {}, PLANNERS_ACT),
+    ("planning.programme", "GET", "/manage/stops/{stop}/programme", None, PLANNERS),
+    ("planning.programme", "POST", "/manage/stops/{stop}/programme", {"first_day": "x"},
+     PLANNERS_REFUSE),
     ("manage.dashboard", "GET", "/manage", None, COMMITTEE),
     ("manage.audit", "GET", "/manage/audit", None, AUDIT_READERS),
     ("users.index", "GET", "/manage/users", None, ADMIN_ONLY),
@@ -74,7 +99,7 @@ MATRIX = [
 @pytest.fixture
 def world(app):
     """Users of every role, a route in Kabupaten Bekasi, a published and a draft event."""
-    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
     published = make_event(route.stops[0], title="Terbit")
     draft = make_event(route.stops[0], title="Draf", status=DRAFT)
     users = {
@@ -86,7 +111,8 @@ def world(app):
     }
     target = make_user("observer", email="target@kirab.example")
     db.session.commit()
-    ids = {"published": published.id, "draft": draft.id, "target": target.id}
+    ids = {"published": published.id, "draft": draft.id, "target": target.id,
+           "stop": route.stops[0].id}  # fmt: skip
     return users, ids
 
 
@@ -116,7 +142,7 @@ def test_permission(client, world, role, endpoint, method, path, data, expected)
         response = client.post(url, data={**data, "csrf_token": csrf_token(client)})
     response.close()
     assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
-    if response.status_code == 302 and expected is not EVERYONE_302:
+    if role == "anonymous" and response.status_code == 302 and expected is not EVERYONE_302:
         assert response.location.startswith("/login?next=")
 
 

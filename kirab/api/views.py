@@ -24,6 +24,12 @@ from kirab.urls import current_url
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+def conditional(response):
+    """Tag a response with a strong ETag of its body; a matching If-None-Match gets 304."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.get("/events")
 def events():
     """Published events matching the agenda filters, paginated, oldest first."""
@@ -37,12 +43,14 @@ def events():
     next_url = None
     if pagination.has_next:
         next_url = current_app.config["BASE_URL"] + current_url(page=page + 1, per_page=per_page)
-    return jsonify(
-        events=[event_json(event) for event in pagination.items],
-        page=page,
-        per_page=per_page,
-        total=pagination.total,
-        next=next_url,
+    return conditional(
+        jsonify(
+            events=[event_json(event) for event in pagination.items],
+            page=page,
+            per_page=per_page,
+            total=pagination.total,
+            next=next_url,
+        )
     )
 
 
@@ -52,7 +60,7 @@ def event(event_id: int):
     found = get_event(event_id)
     if found is None or not can_view_event(current_user, found):
         abort(404)
-    return jsonify(event_json(found))
+    return conditional(jsonify(event_json(found)))
 
 
 def stop_json(stop: Stop | None, time_key: str, moment) -> dict | None:

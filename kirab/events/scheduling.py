@@ -73,9 +73,7 @@ def _clean_text(value: str, limit: int, field_name: str, *, required: bool = Fal
     if required and not value:
         raise DomainError(_("This field is required."), field_name)
     if len(value) > limit:
-        raise DomainError(
-            _("At most %(n)d characters, please.", n=limit), field_name
-        )
+        raise DomainError(_("At most %(n)d characters, please.", n=limit), field_name)
     return value
 
 
@@ -348,3 +346,17 @@ def create_programme(stop: Stop, spec: ProgrammeSpec, *, actor, now: datetime) -
     events = [create_event(stop, data, actor=actor, now=now) for _dapil, data in planned]
     record(actor, "stop.programme", stop, events=[e.id for e in events], kind=spec.kind)
     return events
+
+
+def publish_drafts(stop: Stop, *, actor, now: datetime) -> list[Event]:
+    """Publish every draft of a stop, all or nothing."""
+    drafts = list(
+        db.session.execute(
+            db.select(Event)
+            .where(Event.stop_id == stop.id, Event.status == DRAFT, Event.deleted_at.is_(None))
+            .order_by(Event.starts_at)
+        ).scalars()
+    )
+    if not drafts:
+        raise DomainError(_("This stop has no drafts to publish."))
+    return [publish_event(event, actor=actor, now=now) for event in drafts]

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from kirab.database import db
-from kirab.events.filters import EventFilter
-from kirab.events.models import CANCELLED, PUBLISHED, Event
+from kirab.events.filters import EventFilter, region_condition
+from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
 from kirab.i18n import to_local
 from kirab.regions.models import Office
 from kirab.relay.models import Stop
 
 
-def public_events(event_filter: EventFilter):
+def public_events(event_filter: EventFilter, *, details: bool = True):
     """A select of the published and cancelled events matching the filter, oldest first.
 
-    Stops, offices and regions are joined, dapil and kecamatan loaded
-    together, so a page of events costs the same few queries at any size.
+    Stops, offices and regions are joined, and (with ``details``) dapil and
+    kecamatan loaded together, so a page of events costs the same few
+    queries at any size.
     """
     query = (
         db.select(Event)
@@ -29,12 +31,32 @@ def public_events(event_filter: EventFilter):
         .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
         .options(
             contains_eager(Event.stop).contains_eager(Stop.office).contains_eager(Office.region),
-            joinedload(Event.dapil),
-            selectinload(Event.districts),
+            contains_eager(Event.stop).joinedload(Stop.route),
         )
         .order_by(Event.starts_at, Event.id)
     )
+    if details:
+        query = query.options(joinedload(Event.dapil), selectinload(Event.districts))
+    else:
+        query = query.options(raiseload(Event.dapil), raiseload(Event.districts))
     return event_filter.apply(query)
+
+
+def first_event_start(event_filter: EventFilter) -> datetime | None:
+    """When the earliest public event matching the filter starts, if any."""
+    query = public_events(event_filter).with_only_columns(func.min(Event.starts_at)).order_by(None)
+    return db.session.execute(query).scalar()
+
+
+def followed_events(user, event_filter: EventFilter):
+    """Public events in the regions a user follows or to which their party is invited."""
+    wanted = [region_condition(code) for code in user.region_codes]
+    if user.party_number is not None:
+        invited = select(event_parties.c.event_id).where(
+            event_parties.c.party_number == user.party_number
+        )
+        wanted.append(Event.id.in_(invited))
+    return public_events(event_filter).where(or_(*wanted) if wanted else false())
 
 
 def get_event(event_id: int) -> Event | None:

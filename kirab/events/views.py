@@ -1,20 +1,38 @@
-"""The public agenda and event pages."""
+"""The public agenda (by day, by stop, as a month) and event pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from datetime import timedelta
+from itertools import groupby
 
+from babel.dates import get_day_names
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kirab import clock
 from kirab.database import db
-from kirab.errors import bad_request
-from kirab.events.filters import FilterError, request_filters
+from kirab.errors import DomainError, bad_request
+from kirab.events.calendar_grid import month_end, month_weeks, parse_month
+from kirab.events.filters import FilterError, local_dates_condition, request_filters
 from kirab.events.models import KINDS
-from kirab.events.services import events_by_local_day, get_event, public_events
+from kirab.events.services import (
+    events_by_local_day,
+    first_event_start,
+    followed_events,
+    get_event,
+    public_events,
+)
+from kirab.i18n import to_local
 from kirab.permissions import can_view_event
-from kirab.regions.models import Dapil
+from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
 from kirab.relay.services import latest_relay, routes_with_stops
 
 bp = Blueprint("events", __name__)
+
+VIEWS = ("day", "stop", "month")
+MONTH_LIMIT = 1000  # events shown in one month at the most
 
 
 def filters_and_page():
@@ -25,27 +43,86 @@ def filters_and_page():
         bad_request(error.message)
 
 
+def filter_choices() -> dict:
+    """What the filter form offers: routes with their stops, dapil and kinds."""
+    relay = latest_relay()
+    return {
+        "routes": routes_with_stops(relay) if relay else [],
+        "dapil_choices": list(
+            db.session.execute(db.select(Dapil).order_by(Dapil.region_code, Dapil.number)).scalars()
+        ),
+        "kinds": KINDS,
+    }
+
+
+def by_stop(events):
+    """A page of events grouped by their stop, in the order of the stops."""
+    ordered = sorted(events, key=lambda e: (e.stop.receives_at, e.stop_id, e.starts_at))
+    return [(stop, list(items)) for stop, items in groupby(ordered, key=lambda e: e.stop)]
+
+
+def month_view(event_filter):
+    """The month grid asked for (``month=YYYY-MM``), or the month of the first event."""
+    text = request.args.get("month")
+    try:
+        if text:
+            first = parse_month(text)
+        else:
+            start = first_event_start(event_filter) or clock.now()
+            first = to_local(start, NATIONAL_TIMEZONE).date().replace(day=1)
+    except DomainError as error:
+        bad_request(error.message)
+    # The grid shows times and titles only: no dapil or kecamatan to load.
+    query = public_events(event_filter, details=False).where(
+        local_dates_condition(first, month_end(first))
+    )
+    events = list(db.session.execute(query.limit(MONTH_LIMIT)).scalars())
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = month_end(first) + timedelta(days=1)
+    return {
+        "month": first,
+        "weeks": month_weeks(first, events),
+        "previous_month": previous.strftime("%Y-%m"),
+        "next_month": following.strftime("%Y-%m"),
+        "day_names": get_day_names("abbreviated", locale=str(get_locale())),
+        "total": len(events),
+    }
+
+
 @bp.get("/agenda")
 def agenda():
-    """Published events by local day, filtered as the URL says."""
+    """Published events by local day, by stop or as a month, filtered as the URL says."""
     event_filter, page, per_page = filters_and_page()
-    pagination = db.paginate(
-        public_events(event_filter), page=page, per_page=per_page, error_out=False
-    )
-    days = events_by_local_day(pagination.items)
-    relay = latest_relay()
-    routes = routes_with_stops(relay) if relay else []
-    dapil_choices = db.session.execute(
-        db.select(Dapil).order_by(Dapil.region_code, Dapil.number)
-    ).scalars()
+    view = request.args.get("view", "day")
+    if view not in VIEWS:
+        bad_request(_("view must be one of: %(views)s.", views=", ".join(VIEWS)))
+    context = {"filter": event_filter, "view": view, **filter_choices()}
+    if view == "month":
+        context.update(month_view(event_filter))
+    else:
+        pagination = db.paginate(
+            public_events(event_filter), page=page, per_page=per_page, error_out=False
+        )
+        context.update(
+            pagination=pagination,
+            days=events_by_local_day(pagination.items),
+            stops=by_stop(pagination.items),
+        )
+    return render_template("events/agenda.html", **context)
+
+
+@bp.get("/agenda/following")
+@login_required
+def following():
+    """A party representative's own agenda: the regions they follow, their party's invitations."""
+    event_filter, page, per_page = filters_and_page()
+    query = followed_events(current_user, event_filter)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return render_template(
-        "events/agenda.html",
-        filter=event_filter,
+        "events/following.html",
         pagination=pagination,
-        days=days,
-        routes=routes,
-        dapil_choices=list(dapil_choices),
-        kinds=KINDS,
+        days=events_by_local_day(pagination.items),
+        regions=current_user.region_codes,
     )
 
 

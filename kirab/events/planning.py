@@ -1,0 +1,265 @@
+"""The committee's planning pages for a stop's events (``/manage/...``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from kirab import clock
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.events import scheduling
+from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
+from kirab.events.models import Event
+from kirab.events.warnings import dapil_without_parade, venue_clashes
+from kirab.forms import show_domain_error
+from kirab.permissions import can_manage_region, can_see_planning
+from kirab.regions.models import Dapil, Office, Party, Region
+from kirab.relay.models import Stop
+
+bp = Blueprint("planning", __name__, url_prefix="/manage")
+
+
+def load_stop(stop_id: int, *, edit: bool) -> Stop:
+    """The stop, or 404; 403 unless the user may see (or, with ``edit``, change) it."""
+    stop = db.session.execute(
+        db.select(Stop)
+        .where(Stop.id == stop_id)
+        .options(joinedload(Stop.office).joinedload(Office.region), joinedload(Stop.route))
+    ).scalar_one_or_none()
+    if stop is None:
+        abort(404)
+    allowed = can_manage_region if edit else can_see_planning
+    if not allowed(current_user, stop.office.region_code):
+        abort(403)
+    return stop
+
+
+def load_event(event_id: int) -> Event:
+    """An event the user may change, or 404/403."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.deleted_at is not None:
+        abort(404)
+    if not can_manage_region(current_user, event.stop.office.region_code):
+        abort(403)
+    return event
+
+
+def set_choices(form: EventForm, stop: Stop) -> None:
+    """Offer the dapil, kecamatan and parties of the stop's region."""
+    code = stop.office.region_code
+    dapil = db.session.execute(
+        db.select(Dapil)
+        .where(or_(Dapil.region_code == code, Dapil.region_code.like(code + ".%")))
+        .order_by(Dapil.region_code, Dapil.number)
+    ).scalars()
+    form.dapil_id.choices = [SelectChoice("", _("(none)"))] + [
+        SelectChoice(str(d.id), d.name) for d in dapil
+    ]
+    kecamatan = db.session.execute(
+        db.select(Region).where(Region.level == "district", Region.code.like(code + ".%"))
+        .order_by(Region.name)
+    ).scalars()  # fmt: skip
+    form.district_codes.choices = [SelectChoice(r.code, r.name) for r in kecamatan]
+    parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
+    form.party_numbers.choices = [
+        SelectChoice(str(p.number), f"{p.number}. {p.abbreviation}") for p in parties
+    ]
+
+
+def render_event_form(form: EventForm, stop: Stop, event: Event | None, status: int):
+    """The event form page with the venues kept for the region."""
+    venues = scheduling.venues_of(stop.office.region_code)
+    return render_template(
+        "planning/event_form.html", form=form, stop=stop, event=event, venues=venues
+    ), status
+
+
+@bp.get("/stops/<id:stop_id>")
+@login_required
+def stop(stop_id: int):
+    """A stop's events (every status) with the warnings planners should see."""
+    stop = load_stop(stop_id, edit=False)
+    events = list(
+        db.session.execute(
+            db.select(Event)
+            .where(Event.stop_id == stop.id, Event.deleted_at.is_(None))
+            .options(joinedload(Event.dapil), selectinload(Event.districts))
+            .order_by(Event.starts_at, Event.id)
+        ).scalars()
+    )
+    return render_template(
+        "planning/stop.html",
+        stop=stop,
+        events=events,
+        clashes=venue_clashes(stop),
+        missing_dapil=dapil_without_parade(stop),
+        can_edit=can_manage_region(current_user, stop.office.region_code),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/stops/<id:stop_id>/events/new", methods=["GET", "POST"])
+@login_required
+def new_event(stop_id: int):
+    """Add a draft event to a stop."""
+    stop = load_stop(stop_id, edit=True)
+    form = EventForm()
+    set_choices(form, stop)
+    if request.method == "GET":
+        form.starts_at.data = form.ends_at.data = None
+    if form.validate_on_submit():
+        try:
+            event = scheduling.create_event(
+                stop, form.to_data(stop.timezone), actor=current_user, now=clock.now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The draft %(title)s has been saved.", title=event.title), "success")
+            return redirect(url_for("planning.stop", stop_id=stop.id))
+    return render_event_form(form, stop, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id: int):
+    """Change an event's details."""
+    event = load_event(event_id)
+    stop = event.stop
+    form = EventForm()
+    set_choices(form, stop)
+    if request.method == "GET":
+        form.fill(scheduling.EventData.of(event), stop.timezone)
+    if form.validate_on_submit():
+        try:
+            scheduling.update_event(
+                event, form.to_data(stop.timezone), actor=current_user, now=clock.now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(title)s has been saved.", title=event.title), "success")
+            return redirect(url_for("planning.stop", stop_id=stop.id))
+    return render_event_form(form, stop, event, 422 if request.method == "POST" else 200)
+
+
+def event_action(event_id: int, action, message: str):
+    """Run a one-button action on an event, then go back to its stop."""
+    event = load_event(event_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = action(event, actor=current_user, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message % {"title": (result or event).title}, "success")
+    return redirect(url_for("planning.stop", stop_id=event.stop_id))
+
+
+@bp.post("/events/<id:event_id>/publish")
+@login_required
+def publish_event(event_id: int):
+    """Publish a draft."""
+    return event_action(event_id, scheduling.publish_event, _("%(title)s is published."))
+
+
+@bp.post("/events/<id:event_id>/duplicate")
+@login_required
+def duplicate_event(event_id: int):
+    """Copy an event into a new draft."""
+    return event_action(event_id, scheduling.duplicate_event,
+                        _("A draft copy of %(title)s has been made."))  # fmt: skip
+
+
+@bp.post("/events/<id:event_id>/delete")
+@login_required
+def delete_event(event_id: int):
+    """Delete a draft."""
+    return event_action(event_id, scheduling.delete_event, _("%(title)s has been deleted."))
+
+
+@bp.route("/events/<id:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_event(event_id: int):
+    """Cancel a published event with a reason."""
+    event = load_event(event_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            scheduling.cancel_event(event, form.reason.data, actor=current_user, now=clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(title)s is cancelled.", title=event.title), "success")
+            return redirect(url_for("planning.stop", stop_id=event.stop_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("planning/cancel.html", form=form, event=event), status
+
+
+@bp.post("/stops/<id:stop_id>/publish")
+@login_required
+def publish_drafts(stop_id: int):
+    """Publish every draft of a stop at once."""
+    stop = load_stop(stop_id, edit=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        published = scheduling.publish_drafts(stop, actor=current_user, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)d drafts published.", n=len(published)), "success")
+    return redirect(url_for("planning.stop", stop_id=stop.id))
+
+
+@bp.route("/stops/<id:stop_id>/programme", methods=["GET", "POST"])
+@login_required
+def programme(stop_id: int):
+    """One event per dapil over days of the stop: preview first, then create drafts."""
+    stop = load_stop(stop_id, edit=True)
+    form = ProgrammeForm()
+    dapil = list(
+        db.session.execute(
+            db.select(Dapil).where(Dapil.region_code == stop.office.region_code)
+            .order_by(Dapil.number)
+        ).scalars()
+    )  # fmt: skip
+    form.dapil_ids.choices = [SelectChoice(str(d.id), d.name) for d in dapil]
+    if request.method == "GET":
+        form.dapil_ids.data = [str(d.id) for d in dapil]
+    preview = None
+    if form.validate_on_submit():
+        spec = form.to_spec()
+        try:
+            if request.form.get("confirm") == "1":
+                events = scheduling.create_programme(
+                    stop, spec, actor=current_user, now=clock.now()
+                )
+                db.session.commit()
+                flash(_("%(n)d drafts created.", n=len(events)), "success")
+                return redirect(url_for("planning.stop", stop_id=stop.id))
+            preview = scheduling.plan_programme(stop, spec)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+    status = 422 if request.method == "POST" and preview is None else 200
+    return render_template(
+        "planning/programme.html", form=form, stop=stop, preview=preview, dapil=dapil
+    ), status

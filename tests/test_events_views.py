@@ -1,0 +1,377 @@
+"""The planning pages, the agenda's views, parity with the API, and query counts."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from kirab.audit.models import AuditEntry
+from kirab.database import db
+from kirab.events.models import CANCELLED, DRAFT, PUBLISHED, Event
+from kirab.regions.models import Dapil
+from kirab.relay.models import Stop
+from tests.conftest import csrf_token, login
+from tests.factories import at, make_event, make_route
+
+
+def bekasi_stop() -> Stop:
+    """The demo's Kabupaten Bekasi stop."""
+    return db.session.execute(
+        db.select(Stop).join(Stop.office).where(Stop.position == 3)
+    ).scalar_one()
+
+
+@pytest.fixture
+def organizer(client, demo):
+    """A client logged in as the demo's Kabupaten Bekasi organizer."""
+    from kirab.auth.models import User
+
+    user = db.session.execute(
+        db.select(User).where(User.email == "organizer.kabbekasi@kirab.example")
+    ).scalar_one()
+    login(client, user)
+    return user
+
+
+def form_data(**changes) -> dict:
+    """A valid event form for the Bekasi stop."""
+    values = {"kind": "outreach", "title": "Sosialisasi pemilih pemula",
+              "starts_at": "2023-11-16T13:00", "ends_at": "2023-11-16T15:00",
+              "venue_name": "Aula Kecamatan Cibitung", "venue_address": "Cibitung",
+              "dapil_id": "", "latitude": "", "longitude": "", "capacity": ""}  # fmt: skip
+    values.update(changes)
+    return values
+
+
+def event_count() -> int:
+    """How many events exist."""
+    return len(db.session.execute(db.select(Event.id)).all())
+
+
+def test_organizer_creates_a_draft_in_local_time(client, organizer):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    response = client.post(path, data={**form_data(), "district_codes": ["32.16.08"],
+                                       "party_numbers": ["1", "3"],
+                                       "csrf_token": csrf_token(client, path)})  # fmt: skip
+    assert response.status_code == 302
+    event = db.session.execute(
+        db.select(Event).where(Event.title == "Sosialisasi pemilih pemula")
+    ).scalar_one()
+    assert event.status == DRAFT
+    assert event.starts_at == at("2023-11-16 13:00")
+    assert [d.code for d in event.districts] == ["32.16.08"]
+    assert [p.number for p in event.invited_parties] == [1, 3]
+    assert client.get(f"/events/{event.id}").status_code == 200  # the committee sees drafts
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": ""}, "Masukkan judul"),
+        ({"title": "x" * 201}, "200"),
+        ({"starts_at": ""}, "mulai"),
+        ({"starts_at": "16-11-2023 13:00"}, ""),
+        ({"ends_at": "2023-11-16T12:00"}, "berakhir setelah"),
+        ({"starts_at": "2023-11-20T13:00", "ends_at": "2023-11-20T14:00"}, "persinggahan"),
+        ({"latitude": "abc"}, ""),
+        ({"latitude": "-6.2"}, "lintang"),
+        ({"kind": "rally"}, "Pilihan tidak valid"),
+        ({"capacity": "-5"}, ""),
+        ({"title": "<script>alert(1)</script>", "ends_at": "2023-11-16T12:00"}, "&lt;script&gt;"),
+    ],
+)
+def test_bad_event_input_changes_nothing(client, organizer, changes, message):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    before = event_count()
+    response = client.post(
+        path, data={**form_data(**changes), "csrf_token": csrf_token(client, path)}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "<script>alert(1)</script>" not in page
+    assert event_count() == before
+
+
+def test_other_regions_dapil_and_kecamatan_are_refused(client, organizer):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    kota = (
+        db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.75")).scalars().first()
+    )
+    before = event_count()
+    for changes in (
+        {"dapil_id": str(kota.id)},
+        {"district_codes": ["32.75.01"]},
+        {"party_numbers": ["77"]},
+    ):
+        response = client.post(
+            path, data={**form_data(**changes), "csrf_token": csrf_token(client, path)}
+        )
+        assert response.status_code == 422
+    assert event_count() == before
+
+
+def test_an_organizer_cannot_touch_another_regions_events(client, organizer):
+    kota = db.session.execute(db.select(Stop).where(Stop.position == 4)).scalar_one()
+    event = db.session.execute(db.select(Event).where(Event.stop_id == kota.id)).scalars().first()
+    token = csrf_token(client, "/manage")
+    assert client.get(f"/manage/stops/{kota.id}/events/new").status_code == 403
+    assert client.get(f"/manage/events/{event.id}/edit").status_code == 403
+    for action in ("publish", "duplicate", "delete"):
+        assert (
+            client.post(
+                f"/manage/events/{event.id}/{action}", data={"csrf_token": token}
+            ).status_code
+            == 403
+        )
+    assert (
+        client.post(
+            f"/manage/events/{event.id}/cancel", data={"csrf_token": token, "reason": "x"}
+        ).status_code
+        == 403
+    )
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == PUBLISHED
+
+
+def test_edit_publish_cancel_duplicate_delete(client, organizer):
+    stop = bekasi_stop()
+    event = db.session.execute(
+        db.select(Event).where(Event.kind == "campus", Event.stop_id == stop.id)
+    ).scalar_one()
+    path = f"/manage/events/{event.id}/edit"
+    page = client.get(path).get_data(as_text=True)
+    assert 'value="2023-11-14T09:00"' in page  # shown in local time
+    response = client.post(path, data={**form_data(kind="campus", title="KPU Goes To Campus",
+                                                   starts_at="2023-11-14T10:00", ends_at="2023-11-14T13:00"),
+                                       "csrf_token": csrf_token(client, path)})  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.starts_at == at("2023-11-14 10:00") and event.sequence == 1
+
+    token = csrf_token(client, f"/manage/stops/{stop.id}")
+    cancel = f"/manage/events/{event.id}/cancel"
+    assert client.post(cancel, data={"csrf_token": token, "reason": ""}).status_code == 422
+    assert (
+        client.post(cancel, data={"csrf_token": token, "reason": "Kampus libur"}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == CANCELLED
+
+    assert (
+        client.post(f"/manage/events/{event.id}/duplicate", data={"csrf_token": token}).status_code
+        == 302
+    )
+    copy = db.session.execute(db.select(Event).where(Event.status == DRAFT)).scalar_one()
+    assert copy.title == "KPU Goes To Campus"
+    assert (
+        client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Event, copy.id).deleted_at is not None
+    assert client.get(f"/events/{copy.id}").status_code == 404
+    actions = set(db.session.execute(db.select(AuditEntry.action)).scalars())
+    assert {"event.update", "event.cancel", "event.duplicate", "event.delete"} <= actions
+
+
+def test_actions_need_the_csrf_token(client, organizer):
+    event = db.session.execute(db.select(Event)).scalars().first()
+    assert client.post(f"/manage/events/{event.id}/duplicate").status_code == 400
+
+
+def test_the_programme_previews_then_creates_drafts(client, organizer):
+    stop = bekasi_stop()
+    events = db.session.execute(
+        db.select(Event).where(Event.stop_id == stop.id, Event.kind == "parade")
+    ).scalars()
+    for old in events:  # start from a stop without parades
+        db.session.delete(old)
+    db.session.commit()
+    path = f"/manage/stops/{stop.id}/programme"
+    page = client.get(path).get_data(as_text=True)
+    assert page.count('name="dapil_ids"') == 7
+    dapil_ids = re.findall(r'name="dapil_ids" type="checkbox" value="(\d+)"', page)
+    data = {"csrf_token": csrf_token(client, path), "kind": "parade", "title": "Pawai Kirab Pemilu",
+            "dapil_ids": dapil_ids, "first_day": "2", "last_day": "6", "start": "08:00",
+            "duration_hours": "3", "pause_hours": "2"}  # fmt: skip
+    preview = client.post(path, data=data)
+    assert preview.status_code == 200
+    text = preview.get_data(as_text=True)
+    assert (
+        "Selasa, 14 November 2023, 13.00 WIB" in text.replace("</td>\n        <td>", ", ")
+        or "13.00 WIB" in text
+    )
+    assert "Tambun Selatan" in text
+    assert db.session.execute(db.select(Event).where(Event.status == DRAFT)).all() == []
+    created = client.post(path, data={**data, "confirm": "1"})
+    assert created.status_code == 302
+    drafts = db.session.execute(db.select(Event).where(Event.status == DRAFT)).scalars().all()
+    assert len(drafts) == 7
+    bad = client.post(path, data={**data, "first_day": "6", "last_day": "2"})
+    assert bad.status_code == 422
+
+
+def test_the_planning_page_warns(client, organizer):
+    stop = bekasi_stop()
+    make_event(
+        stop,
+        title="Bentrok",
+        starts_at=at("2023-11-14 10:00"),
+        venue_name="Universitas Pelita Bangsa",
+    )
+    parade = db.session.execute(
+        db.select(Event).where(Event.title == "Pawai Kirab Pemilu Dapil 7")
+    ).scalar_one()
+    parade.status = CANCELLED
+    db.session.commit()
+    page = client.get(f"/manage/stops/{stop.id}").get_data(as_text=True)
+    assert "Bentrok" in page and "KPU Goes To Campus" in page
+    assert "Bekasi 7" in page
+
+
+def test_month_view(client, demo):
+    page = client.get("/agenda?view=month&region=32.16").get_data(as_text=True)
+    assert "November 2023" in page
+    assert len(re.findall(r'data-event-id="\d+"', page)) == 11
+    assert "Sen" in page  # Indonesian day names
+    assert (
+        client.get("/agenda?view=month&month=2023-12&region=32.16")
+        .get_data(as_text=True)
+        .count("data-event-id")
+        == 0
+    )
+    assert client.get("/agenda?view=month&month=2023-13").status_code == 400
+    assert client.get("/agenda?view=week").status_code == 400
+
+
+def test_stop_view_groups_by_stop(client, demo):
+    page = client.get("/agenda?view=stop&route=1").get_data(as_text=True)
+    order = [
+        page.index(name)
+        for name in ("KPU Kabupaten Karawang", "KPU Kabupaten Bekasi", "KPU Kota Bekasi")
+    ]
+    assert order == sorted(order)
+
+
+def test_a_party_representative_follows_regions_and_invitations(client, demo):
+    from kirab.auth.models import User
+
+    rep = db.session.execute(db.select(User).where(User.role == "party_rep")).scalar_one()
+    login(client, rep)
+    page = client.get("/agenda/following").get_data(as_text=True)
+    assert "Pawai Kirab Pemilu Dapil 3" in page  # Kabupaten Bekasi is followed
+    assert (
+        "Serah terima bendera dari KPU Kabupaten Kuningan" in page
+    )  # party 1 is invited in Karawang
+    assert "KPU Goes To Campus Universitas Buana Perjuangan" not in page  # Karawang, not invited
+
+
+def test_open_graph_previews(client, demo):
+    event = db.session.execute(
+        db.select(Event).where(Event.title == "Pawai Kirab Pemilu Dapil 3")
+    ).scalar_one()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert '<meta property="og:title" content="Pawai Kirab Pemilu Dapil 3">' in page
+    assert (
+        f'<meta property="og:url" content="https://kirab.test.example/events/{event.id}">' in page
+    )
+    assert "Rabu, 15 November 2023, 08.00 WIB" in page
+
+
+def test_api_etag(client, demo):
+    first = client.get("/api/v1/events?region=32.16")
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/events?region=32.16", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    event = db.session.execute(
+        db.select(Event).where(Event.title == "KPU Goes To Campus")
+    ).scalar_one()
+    event.title = "Kampus"
+    db.session.commit()
+    changed = client.get("/api/v1/events?region=32.16", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+FILTERS = [
+    {}, {"region": "32.16"}, {"region": "32"}, {"region": "RI"}, {"region": "32.16.06"},
+    {"dapil": "32.16-3"}, {"kind": "parade"}, {"kind": ["campus", "handover"]}, {"route": "1"},
+    {"from": "2023-11-14", "to": "2023-11-15"}, {"from": "2023-11-19"}, {"to": "2023-11-08"},
+    {"region": "32.16", "kind": "parade", "from": "2023-11-15"}, {"region": "35"},
+    {"per_page": "4", "page": "2"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("query", FILTERS, ids=[str(f) for f in FILTERS])
+def test_html_agenda_and_api_agree(client, demo, query):
+    from kirab.relay.models import Route
+
+    route_id = db.session.execute(db.select(Route.id)).scalar_one()
+    query = {k: (str(route_id) if k == "route" else v) for k, v in query.items()}
+    html = client.get("/agenda", query_string=query).get_data(as_text=True)
+    html_ids = [int(i) for i in re.findall(r'class="event-card[^"]*" data-event-id="(\d+)"', html)]
+    api_ids = [e["id"] for e in client.get("/api/v1/events", query_string=query).json["events"]]
+    assert sorted(html_ids) == sorted(api_ids)
+
+
+@pytest.mark.parametrize(
+    "query", ["region=99", "dapil=1", "kind=x", "from=2023-02-30", "page=0", "view=x"]
+)
+def test_malformed_filters_are_400_on_both(client, demo, query):
+    assert client.get(f"/agenda?{query}").status_code == 400
+    if not query.startswith("view"):
+        response = client.get(f"/api/v1/events?{query}")
+        assert response.status_code == 400 and response.json["error"]["message"]
+
+
+@contextmanager
+def counted_statements():
+    """Count the SQL statements issued inside the block."""
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+
+
+def add_events(stop_id: int, count: int) -> None:
+    """Many published events with a dapil and kecamatan each."""
+    stop = db.session.get(Stop, stop_id)
+    dapil = db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.16")).scalars().all()
+    for index in range(count):
+        item = dapil[index % len(dapil)]
+        make_event(stop, title=f"Acara {index}", starts_at=at("2023-11-14 08:00"), dapil=item,
+                   districts=list(item.districts))  # fmt: skip
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "url", ["/agenda?region=32.16&per_page=500", "/api/v1/events?region=32.16&per_page=500",
+            "/agenda?region=32.16&view=stop&per_page=500", "/agenda?region=32.16&view=month"],
+)  # fmt: skip
+def test_query_counts_do_not_grow_with_events(client, app, url):
+    route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
+    stop_id = route.stops[0].id
+    add_events(stop_id, 10)
+    client.get(url)
+    # Each request starts with an empty session, as in production.
+    db.session.expunge_all()
+    with counted_statements() as few:
+        small = client.get(url)
+    add_events(stop_id, 990)
+    db.session.expunge_all()
+    with counted_statements() as many:
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert len(few) == len(many)
