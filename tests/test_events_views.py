@@ -36,10 +36,18 @@ def organizer(client, demo):
 
 def form_data(**changes) -> dict:
     """A valid event form for the Bekasi stop."""
-    values = {"kind": "outreach", "title": "Sosialisasi pemilih pemula",
-              "starts_at": "2023-11-16T13:00", "ends_at": "2023-11-16T15:00",
-              "venue_name": "Aula Kecamatan Cibitung", "venue_address": "Cibitung",
-              "dapil_id": "", "latitude": "", "longitude": "", "capacity": ""}  # fmt: skip
+    values = {
+        "kind": "outreach",
+        "title": "Sosialisasi pemilih pemula",
+        "starts_at": "2023-11-16T13:00",
+        "ends_at": "2023-11-16T15:00",
+        "venue_name": "Aula Kecamatan Cibitung",
+        "venue_address": "Cibitung",
+        "dapil_id": "",
+        "latitude": "",
+        "longitude": "",
+        "capacity": "",
+    }
     values.update(changes)
     return values
 
@@ -52,9 +60,15 @@ def event_count() -> int:
 def test_organizer_creates_a_draft_in_local_time(client, organizer):
     stop = bekasi_stop()
     path = f"/manage/stops/{stop.id}/events/new"
-    response = client.post(path, data={**form_data(), "district_codes": ["32.16.08"],
-                                       "party_numbers": ["1", "3"],
-                                       "csrf_token": csrf_token(client, path)})  # fmt: skip
+    response = client.post(
+        path,
+        data={
+            **form_data(),
+            "district_codes": ["32.16.08"],
+            "party_numbers": ["1", "3"],
+            "csrf_token": csrf_token(client, path),
+        },
+    )
     assert response.status_code == 302
     event = db.session.execute(
         db.select(Event).where(Event.title == "Sosialisasi pemilih pemula")
@@ -146,9 +160,18 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     path = f"/manage/events/{event.id}/edit"
     page = client.get(path).get_data(as_text=True)
     assert 'value="2023-11-14T09:00"' in page  # shown in local time
-    response = client.post(path, data={**form_data(kind="campus", title="KPU Goes To Campus",
-                                                   starts_at="2023-11-14T10:00", ends_at="2023-11-14T13:00"),
-                                       "csrf_token": csrf_token(client, path)})  # fmt: skip
+    response = client.post(
+        path,
+        data={
+            **form_data(
+                kind="campus",
+                title="KPU Goes To Campus",
+                starts_at="2023-11-14T10:00",
+                ends_at="2023-11-14T13:00",
+            ),
+            "csrf_token": csrf_token(client, path),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     event = db.session.get(Event, event.id)
@@ -197,9 +220,17 @@ def test_the_programme_previews_then_creates_drafts(client, organizer):
     page = client.get(path).get_data(as_text=True)
     assert page.count('name="dapil_ids"') == 7
     dapil_ids = re.findall(r'name="dapil_ids" type="checkbox" value="(\d+)"', page)
-    data = {"csrf_token": csrf_token(client, path), "kind": "parade", "title": "Pawai Kirab Pemilu",
-            "dapil_ids": dapil_ids, "first_day": "2", "last_day": "6", "start": "08:00",
-            "duration_hours": "3", "pause_hours": "2"}  # fmt: skip
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "kind": "parade",
+        "title": "Pawai Kirab Pemilu",
+        "dapil_ids": dapil_ids,
+        "first_day": "2",
+        "last_day": "6",
+        "start": "08:00",
+        "duration_hours": "3",
+        "pause_hours": "2",
+    }
     preview = client.post(path, data=data)
     assert preview.status_code == 200
     text = preview.get_data(as_text=True)
@@ -299,12 +330,22 @@ def test_api_etag(client, demo):
 
 
 FILTERS = [
-    {}, {"region": "32.16"}, {"region": "32"}, {"region": "RI"}, {"region": "32.16.06"},
-    {"dapil": "32.16-3"}, {"kind": "parade"}, {"kind": ["campus", "handover"]}, {"route": "1"},
-    {"from": "2023-11-14", "to": "2023-11-15"}, {"from": "2023-11-19"}, {"to": "2023-11-08"},
-    {"region": "32.16", "kind": "parade", "from": "2023-11-15"}, {"region": "35"},
+    {},
+    {"region": "32.16"},
+    {"region": "32"},
+    {"region": "RI"},
+    {"region": "32.16.06"},
+    {"dapil": "32.16-3"},
+    {"kind": "parade"},
+    {"kind": ["campus", "handover"]},
+    {"route": "1"},
+    {"from": "2023-11-14", "to": "2023-11-15"},
+    {"from": "2023-11-19"},
+    {"to": "2023-11-08"},
+    {"region": "32.16", "kind": "parade", "from": "2023-11-15"},
+    {"region": "35"},
     {"per_page": "4", "page": "2"},
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("query", FILTERS, ids=[str(f) for f in FILTERS])
@@ -351,15 +392,25 @@ def add_events(stop_id: int, count: int) -> None:
     dapil = db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.16")).scalars().all()
     for index in range(count):
         item = dapil[index % len(dapil)]
-        make_event(stop, title=f"Acara {index}", starts_at=at("2023-11-14 08:00"), dapil=item,
-                   districts=list(item.districts))  # fmt: skip
+        make_event(
+            stop,
+            title=f"Acara {index}",
+            starts_at=at("2023-11-14 08:00"),
+            dapil=item,
+            districts=list(item.districts),
+        )
     db.session.commit()
 
 
 @pytest.mark.parametrize(
-    "url", ["/agenda?region=32.16&per_page=500", "/api/v1/events?region=32.16&per_page=500",
-            "/agenda?region=32.16&view=stop&per_page=500", "/agenda?region=32.16&view=month"],
-)  # fmt: skip
+    "url",
+    [
+        "/agenda?region=32.16&per_page=500",
+        "/api/v1/events?region=32.16&per_page=500",
+        "/agenda?region=32.16&view=stop&per_page=500",
+        "/agenda?region=32.16&view=month",
+    ],
+)
 def test_query_counts_do_not_grow_with_events(client, app, url):
     route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
     stop_id = route.stops[0].id
