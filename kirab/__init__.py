@@ -63,10 +63,20 @@ def register_blueprints(app: Flask) -> None:
     from kirab.events.views import bp as events_bp
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
+    from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        events_bp,
+        relay_bp,
+        manage_bp,
+        planning_bp,
+        users_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "KIRAB_ENV": "KIRAB_ENV",
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
+    "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
 }
 
 
@@ -46,6 +47,9 @@ class DefaultConfig:
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 500
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Handover scans and photos; kept outside static/ and served after a permission check.
+    UPLOAD_FOLDER = None  # filled in with instance/uploads
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -61,6 +65,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "kirab.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 

@@ -9,8 +9,10 @@ import pytest
 
 from kirab.database import db
 from kirab.events.models import DRAFT
+from kirab.relay.models import Handover
+from kirab.relay.planning import relink_handovers
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_route, make_user
+from tests.factories import at, make_event, make_file, make_route, make_user
 
 ROLES = ("anonymous", "admin", "organizer_in", "organizer_out", "party_rep", "observer")
 
@@ -31,6 +33,10 @@ ADMIN_ONLY = row(302, 200, 403, 403, 403, 403)
 COMMITTEE = row(302, 200, 200, 200, 403, 200)
 AUDIT_READERS = row(302, 200, 403, 403, 403, 200)
 DRAFT_PAGE = row(404, 200, 200, 404, 404, 200)
+COMMITTEE_404 = row(302, 404, 404, 404, 403, 404)
+PLANNER_422 = row(302, 422, 403, 403, 403, 403)
+REGION_ORGANIZERS = row(302, 200, 200, 403, 403, 403)
+REGION_422 = row(302, 422, 422, 403, 403, 403)
 
 # (endpoint, method, path, form data or None, expected statuses by role)
 MATRIX = [
@@ -63,6 +69,36 @@ MATRIX = [
     ("users.password", "GET", "/manage/users/{target}/password", None, ADMIN_ONLY),
     ("users.password", "POST", "/manage/users/{target}/password", {"password": "short"},
      row(302, 422, 403, 403, 403, 403)),
+    ("planning.relays", "GET", "/manage/relays", None, COMMITTEE),
+    ("planning.new_relay", "POST", "/manage/relays", {"name": ""}, PLANNER_422),
+    ("planning.new_route", "POST", "/manage/relays/{relay}/routes", {"name": ""}, PLANNER_422),
+    ("planning.route", "GET", "/manage/routes/{route}", None, COMMITTEE),
+    ("planning.route", "GET", "/manage/routes/999999", None, COMMITTEE_404),
+    ("planning.new_stop", "GET", "/manage/routes/{route}/stops/new", None, ADMIN_ONLY),
+    ("planning.new_stop", "POST", "/manage/routes/{route}/stops/new", {"region_code": ""},
+     PLANNER_422),
+    ("planning.import_stops", "GET", "/manage/routes/{route}/import", None, ADMIN_ONLY),
+    ("planning.import_stops", "POST", "/manage/routes/{route}/import", {}, PLANNER_422),
+    ("planning.edit_stop", "GET", "/manage/stops/{stop}", None, REGION_ORGANIZERS),
+    ("planning.edit_stop", "GET", "/manage/stops/999999", None, COMMITTEE_404),
+    ("planning.edit_stop", "POST", "/manage/stops/{stop}", {"venue": "x" * 201}, REGION_422),
+    ("planning.move_stop", "POST", "/manage/stops/{stop}/move", {"direction": "sideways"},
+     row(302, 400, 403, 403, 403, 403)),
+    ("planning.remove_stop", "GET", "/manage/stops/{stop}/remove", None, ADMIN_ONLY),
+    ("planning.remove_stop", "POST", "/manage/stops/{stop}/remove", {}, PLANNER_422),
+    ("planning.shift_stop", "GET", "/manage/stops/{stop}/shift", None, ADMIN_ONLY),
+    ("planning.shift_stop", "POST", "/manage/stops/{stop}/shift", {"amount": "0", "unit": "days"},
+     PLANNER_422),
+    ("planning.handover", "GET", "/manage/handovers/{handover}", None, COMMITTEE),
+    ("planning.handover", "GET", "/manage/handovers/999999", None, COMMITTEE_404),
+    ("planning.handover", "POST", "/manage/handovers/{handover}", {"venue": "x" * 201},
+     REGION_422),
+    ("planning.berita_acara", "GET", "/manage/handovers/{handover}/berita-acara", None,
+     COMMITTEE),
+    ("planning.upload_file", "POST", "/manage/handovers/{handover}/files", {"kind": "photo"},
+     REGION_422),
+    ("planning.handover_file", "GET", "/manage/handover-files/{file}", None, COMMITTEE),
+    ("planning.handover_file", "GET", "/manage/handover-files/999999", None, COMMITTEE_404),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
@@ -73,10 +109,20 @@ MATRIX = [
 
 @pytest.fixture
 def world(app):
-    """Users of every role, a route in Kabupaten Bekasi, a published and a draft event."""
-    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
-    published = make_event(route.stops[0], title="Terbit")
-    draft = make_event(route.stops[0], title="Draf", status=DRAFT)
+    """Users of every role, a route into Kabupaten Bekasi, a published and a draft event.
+
+    The handover from Karawang to Kabupaten Bekasi has a photo on file.
+    """
+    route = make_route(
+        [("32.15", at("2023-11-07 09:00"), at("2023-11-13 09:00")),
+         ("32.16", at("2023-11-13 09:00"), None)]
+    )  # fmt: skip
+    stop = route.stops[1]
+    relink_handovers(route, route.stops)
+    handover = db.session.execute(db.select(Handover)).scalar_one()
+    upload = make_file(handover)
+    published = make_event(stop, title="Terbit")
+    draft = make_event(stop, title="Draf", status=DRAFT)
     users = {
         "admin": make_user("admin"),
         "organizer_in": make_user("organizer", regions=["32.16"]),
@@ -86,7 +132,16 @@ def world(app):
     }
     target = make_user("observer", email="target@kirab.example")
     db.session.commit()
-    ids = {"published": published.id, "draft": draft.id, "target": target.id}
+    ids = {
+        "published": published.id,
+        "draft": draft.id,
+        "target": target.id,
+        "relay": route.relay_id,
+        "route": route.id,
+        "stop": stop.id,
+        "handover": handover.id,
+        "file": upload.id,
+    }
     return users, ids
 
 

@@ -47,7 +47,7 @@ def test_half_open_windows_meeting_at_one_instant_do_not_overlap():
 
 
 def test_overlap_across_time_zones_is_judged_on_the_instant():
-    # 10:00 WITA is 09:00 WIB: a WIB stop receiving at 09:00 meets a WITA stop handing over at 10:00.
+    # 10:00 WITA is 09:00 WIB: a WIB stop receiving at 09:00 meets a WITA one handing over at 10:00.
     makassar = Window(
         1, at("2023-03-01 09:00", "Asia/Makassar"), at("2023-03-07 10:00", "Asia/Makassar")
     )

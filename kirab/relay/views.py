@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from kirab.main.views import LOCAL_ZONE, chosen_moment
-from kirab.relay.services import latest_relay, relay_span, relay_status
+from kirab.relay.services import latest_relay, recorded_handovers, relay_span, relay_status
 
 bp = Blueprint("relay", __name__)
 
@@ -26,4 +26,5 @@ def route_page():
         start=start,
         end=end,
         local_zone=LOCAL_ZONE,
+        recorded=recorded_handovers(statuses),
     )
