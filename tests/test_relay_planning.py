@@ -340,3 +340,39 @@ def test_the_route_page_warns_of_an_office_hosting_two_routes_at_once(client, de
     assert page.count('class="notice"') == 1
     # Both routes ending at KPU RI on 26 November is the plan, not a warning.
     assert page.count("KPU RI") >= 1 and "KPU RI menjadi tuan rumah" not in page
+
+
+def test_the_web_moves_and_removes_stops(client, app):
+    admin = make_user("admin")
+    route = make_route(
+        [
+            ("32.08", at("2023-11-01 09:00"), at("2023-11-07 09:00")),
+            ("32.15", at("2023-11-07 09:00"), at("2023-11-13 09:00")),
+            ("RI", at("2023-11-26 09:00"), None),
+        ]
+    )
+    planning.relink_handovers(route, planning.ordered_stops(route))
+    db.session.commit()
+    kuningan, karawang, kpu_ri = planning.ordered_stops(route)
+    login(client, admin)
+    token = csrf_token(client, f"/manage/routes/{route.id}")
+    moved = client.post(f"/manage/stops/{karawang.id}/move",
+                        data={"direction": "up", "csrf_token": token})  # fmt: skip
+    assert moved.status_code == 302
+    assert [s.region_code for s in planning.ordered_stops(route)] == ["32.15", "32.08", "RI"]
+    # KPU RI keeps the flags: it cannot move up, and says why.
+    refused = client.post(
+        f"/manage/stops/{kpu_ri.id}/move",
+        data={"direction": "up", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "memerlukan waktu penyerahan" in refused.get_data(as_text=True)
+    assert client.post(f"/manage/stops/{kuningan.id}/move",
+                       data={"direction": "up"}).status_code == 400  # no CSRF token  # fmt: skip
+    removed = client.post(f"/manage/stops/{kuningan.id}/remove", data={"csrf_token": token})
+    assert removed.status_code == 302
+    assert [s.region_code for s in planning.ordered_stops(route)] == ["32.15", "RI"]
+    [handover] = planning.route_handovers(route)
+    assert (handover.from_stop.region_code, handover.to_stop.region_code) == ("32.15", "RI")
+    page = client.get(f"/manage/routes/{route.id}").get_data(as_text=True)
+    assert "Dalam perjalanan" in page

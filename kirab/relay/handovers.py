@@ -26,7 +26,7 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.regions.models import Party
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
-from kirab.relay.planning import TEXT_MAX, VENUE_MAX, _clean, problem_message, windows_of
+from kirab.relay.planning import TEXT_MAX, VENUE_MAX, clean_text, problem_message, windows_of
 from kirab.relay.rules import RuleBroken, record_actual
 
 NATIONAL_FLAG, KPU_PATAKA, KOTAK_HITAM = "national_flag", "kpu_pataka", "kotak_hitam"
@@ -98,15 +98,15 @@ def record_handover(
 
     Clearing the actual time puts both stops back at the planned time.
     """
-    venue = _clean(venue, VENUE_MAX, "venue", _("The venue"))
-    notes = _clean(notes, TEXT_MAX, "notes", _("The notes"))
+    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
+    notes = clean_text(notes, TEXT_MAX, "notes", _("The notes"))
     known = set(checklist_keys(handover))
     unknown = set(items) - known
     if unknown:
         raise DomainError(_("The checklist has an unknown item."), "items")
     cleaned = {}
     for key in SIGNATORY_FIELDS:
-        cleaned[key] = _clean(signatories.get(key), SIGNATORY_MAX, key, _("A signatory"))
+        cleaned[key] = clean_text(signatories.get(key), SIGNATORY_MAX, key, _("A signatory"))
     if actual_at is not None and actual_at > clock.now():
         raise DomainError(_("A handover cannot be recorded before it takes place."), "actual_date")
     before = handover.actual_at

@@ -89,7 +89,7 @@ def ordered_stops(route: Route) -> list[Stop]:
     )
 
 
-def _clean(text: str | None, limit: int, field: str, label: str) -> str:
+def clean_text(text: str | None, limit: int, field: str, label: str) -> str:
     """Strip ``text`` and refuse it when longer than ``limit``."""
     text = (text or "").strip()
     if len(text) > limit:
@@ -101,7 +101,7 @@ def _clean(text: str | None, limit: int, field: str, label: str) -> str:
 
 def _required_name(name: str | None) -> str:
     """A name that is present and not too long."""
-    name = _clean(name, NAME_MAX, "name", _("The name"))
+    name = clean_text(name, NAME_MAX, "name", _("The name"))
     if not name:
         raise DomainError(_("Enter a name."), "name")
     return name
@@ -234,7 +234,7 @@ def insert_stop(
 ) -> Stop:
     """Insert a stop at ``position`` (1 is first; None appends) and link its handovers."""
     office = find_office(region_code)
-    venue = _clean(venue, VENUE_MAX, "venue", _("The venue"))
+    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
     stops = ordered_stops(route)
     if position is None:
         position = len(stops) + 1
@@ -365,9 +365,9 @@ def move_stop(stop: Stop, direction: str, *, actor) -> None:
 
 def update_stop_details(stop: Stop, *, actor, venue: str, contacts: str, notes: str) -> Stop:
     """Change the venue, contacts and notes of a stop (organizers of its region)."""
-    venue = _clean(venue, VENUE_MAX, "venue", _("The venue"))
-    contacts = _clean(contacts, TEXT_MAX, "contacts", _("The contacts"))
-    notes = _clean(notes, TEXT_MAX, "notes", _("The notes"))
+    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
+    contacts = clean_text(contacts, TEXT_MAX, "contacts", _("The contacts"))
+    notes = clean_text(notes, TEXT_MAX, "notes", _("The notes"))
     changes = {
         key: value
         for key, value in (("venue", venue), ("contacts", contacts), ("notes", notes))
