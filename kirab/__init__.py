@@ -65,14 +65,25 @@ def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
     from kirab.api.views import bp as api_bp
     from kirab.auth.views import bp as auth_bp
-    from kirab.events.planning import bp as planning_bp
+    from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
+    from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
 
-    blueprints = (main_bp, auth_bp, events_bp, planning_bp, relay_bp, manage_bp, users_bp, api_bp)
+    blueprints = (
+        main_bp,
+        auth_bp,
+        events_bp,
+        schedule_bp,
+        relay_bp,
+        manage_bp,
+        planning_bp,
+        users_bp,
+        api_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -1,4 +1,4 @@
-"""Command-line commands: ``init-db``, ``seed-demo`` and ``create-user``."""
+"""Command-line commands: ``init-db``, ``seed-demo``, ``create-user`` and ``import-route``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from kirab.auth.models import ROLES
@@ -73,7 +74,43 @@ def create_user_command(email, role, regions, party, name, password_stdin):
         click.echo(f"Password: {password}")
 
 
+@click.command("import-route")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--relay", "relay_name", required=True, help="Name of the relay; created if new.")
+@click.option("--route", "route_name", required=True, help="Name of the route; created if new.")
+def import_route_command(csv_file, relay_name, route_name):
+    """Import a route's stops from CSV, all or nothing, by the same rules as the web form."""
+    from kirab.relay.imports import ImportRejected, import_route
+    from kirab.relay.models import Relay, Route
+    from kirab.relay.planning import create_relay, create_route
+
+    try:
+        relay = db.session.execute(
+            db.select(Relay).where(Relay.name == relay_name)
+        ).scalar_one_or_none() or create_relay(relay_name, actor=None)
+        route = db.session.execute(
+            db.select(Route).where(Route.relay_id == relay.id, Route.name == route_name)
+        ).scalar_one_or_none() or create_route(relay, route_name, actor=None)
+        result = import_route(route, csv_file.read_bytes(), actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        for problem in getattr(error, "errors", []) if isinstance(error, ImportRejected) else []:
+            click.echo(f"  {_('Line %(line)d', line=problem.line)}: {problem.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(
+        f"{route.name}: {len(result.created)} added, {len(result.updated)} changed, "
+        f"{len(result.removed)} removed, {result.unchanged} unchanged."
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``flask --app kirab``."""
-    for command in (init_db_command, seed_demo_command, create_user_command):
+    for command in (
+        init_db_command,
+        seed_demo_command,
+        create_user_command,
+        import_route_command,
+    ):
         app.cli.add_command(command)

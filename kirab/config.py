@@ -22,6 +22,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_ENV": "KIRAB_ENV",
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
     "KIRAB_PROXY_COUNT": "PROXY_COUNT",
+    "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
 }
 
 
@@ -51,6 +52,9 @@ class DefaultConfig:
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted;
     # without it every client would share the proxy's address (and its limits).
     PROXY_COUNT = 0
+    # Handover scans and photos; kept outside static/ and served after a permission check.
+    UPLOAD_FOLDER = None  # filled in with instance/uploads
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -66,6 +70,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "kirab.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 

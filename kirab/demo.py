@@ -34,7 +34,8 @@ STOPS = [
     ("RI", "2023-11-26 09:00", None, "Kantor KPU RI, Jl. Imam Bonjol No. 29, Jakarta"),
 ]
 
-HANDOVER_ITEMS = ["national_flag", "kpu_pataka", "party_flags", "kotak_hitam"]
+# Nothing is ticked until a handover is recorded; party flags are added by number then.
+HANDOVER_ITEMS = ["national_flag", "kpu_pataka", "kotak_hitam"]
 
 # Parades of Kabupaten Bekasi: dapil number, day of November, start hour (WIB).
 BEKASI_PARADES = [

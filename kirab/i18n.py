@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
@@ -90,6 +90,11 @@ def datetime_input(moment: datetime, timezone: str) -> str:
     return to_local(moment, timezone).strftime("%Y-%m-%dT%H:%M")
 
 
+def duration(value: timedelta) -> str:
+    """A length of time in words, rounded: "1 hari", "3 hours"."""
+    return format_timedelta(value, threshold=1.5, locale=_locale())
+
+
 def register_template_helpers(app) -> None:
     """Make the formatting helpers available to every template."""
     app.jinja_env.filters.update(
@@ -101,4 +106,10 @@ def register_template_helpers(app) -> None:
         tz_abbr=tz_abbr,
         datetime_input=datetime_input,
         month_name=month_name,
+        duration=duration,
     )
+
+
+def from_local(day: date, clock: time, timezone: str) -> datetime:
+    """The aware moment of a local date and time of day in ``timezone``."""
+    return datetime.combine(day, clock).replace(tzinfo=ZoneInfo(timezone))

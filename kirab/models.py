@@ -4,7 +4,7 @@ from kirab.audit.models import AuditEntry
 from kirab.auth.models import User, UserRegion
 from kirab.events.models import Event, Venue
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
-from kirab.relay.models import Handover, Relay, Route, Stop
+from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 
 __all__ = [
     "AuditEntry",
@@ -12,6 +12,7 @@ __all__ = [
     "DapilDistrict",
     "Event",
     "Handover",
+    "HandoverFile",
     "Office",
     "Party",
     "Region",

@@ -58,6 +58,28 @@ def can_read_audit(user) -> bool:
     return _role(user) in (ADMIN, OBSERVER)
 
 
+def can_plan_routes(user) -> bool:
+    """Only admins plan relays, routes and stops: create, insert, remove, reorder, shift."""
+    return _role(user) == ADMIN
+
+
+def can_edit_stop(user, stop) -> bool:
+    """Admins and the organizers of the host region edit a stop's venue, contacts and notes."""
+    return can_manage_region(user, stop.region_code)
+
+
+def can_record_handover(user, handover) -> bool:
+    """Admins and the organizers of either office record a handover and upload its files."""
+    return can_manage_region(user, handover.from_stop.region_code) or can_manage_region(
+        user, handover.to_stop.region_code
+    )
+
+
+def can_view_handover(user) -> bool:
+    """The committee and observers see handover records, berita acara and files."""
+    return is_committee(user)
+
+
 def require(predicate: Callable[..., bool]) -> Callable:
     """Decorate a view: log in first, then 403 unless ``predicate(user)`` holds."""
 

@@ -25,6 +25,7 @@ def register_context(app: Flask) -> None:
         can_read_audit=permissions.can_read_audit,
         is_committee=permissions.is_committee,
         can_edit_event=permissions.can_edit_event,
+        can_plan_routes=permissions.can_plan_routes,
     )
 
     @app.context_processor

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import tempfile
 from contextlib import contextmanager
 
 import pytest
@@ -28,6 +29,8 @@ POSTGRES_URL = os.environ.get("KIRAB_TEST_DATABASE_URL")
 RATELIMIT_URI = os.environ.get("KIRAB_TEST_RATELIMIT_STORAGE_URI", "memory://")
 BASE_URL = "https://kirab.test.example"
 TEST_PASSWORD = "kata-sandi-uji-123"
+# Uploads of the run go to a temporary folder, never into the checkout's instance/.
+UPLOAD_FOLDER = tempfile.mkdtemp(prefix="kirab-test-uploads-")
 # Tables of shipped reference data, loaded once and kept between tests.
 REFERENCE_TABLES = {"regions", "offices", "parties", "dapil", "dapil_districts", "alembic_version"}
 
@@ -45,6 +48,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "BASE_URL": BASE_URL,
         # Fast hashing: the tests are about rules, not about hashing cost.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": UPLOAD_FOLDER,
     }
     config.update(overrides)
     return config

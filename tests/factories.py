@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kirab.auth.models import User
@@ -11,7 +12,8 @@ from kirab.auth.services import create_user
 from kirab.database import db
 from kirab.events.models import PUBLISHED, Event
 from kirab.regions.models import Office
-from kirab.relay.models import Relay, Route, Stop
+from kirab.relay.handovers import store_file
+from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 
 WIB = ZoneInfo("Asia/Jakarta")
 _numbers = itertools.count(1)
@@ -87,3 +89,33 @@ def make_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
+    """A small real image in ``image_format``, made with Pillow."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, (179, 0, 27)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def make_file(
+    handover: Handover, *, kind: str = "photo", data: bytes | None = None
+) -> HandoverFile:
+    """A file kept with a handover, stored in the configured upload folder."""
+    from io import BytesIO
+
+    from flask import current_app
+
+    return store_file(
+        handover,
+        actor=None,
+        kind=kind,
+        filename="foto.png",
+        stream=BytesIO(data if data is not None else image_bytes()),
+        folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+    )

@@ -177,7 +177,7 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     event = db.session.get(Event, event.id)
     assert event.starts_at == at("2023-11-14 10:00") and event.sequence == 1
 
-    token = csrf_token(client, f"/manage/stops/{stop.id}")
+    token = csrf_token(client, f"/manage/stops/{stop.id}/events")
     cancel = f"/manage/events/{event.id}/cancel"
     assert client.post(cancel, data={"csrf_token": token, "reason": ""}).status_code == 422
     assert (
@@ -261,7 +261,7 @@ def test_the_planning_page_warns(client, organizer):
     ).scalar_one()
     parade.status = CANCELLED
     db.session.commit()
-    page = client.get(f"/manage/stops/{stop.id}").get_data(as_text=True)
+    page = client.get(f"/manage/stops/{stop.id}/events").get_data(as_text=True)
     assert "Bentrok" in page and "KPU Goes To Campus" in page
     assert "Bekasi 7" in page
 

@@ -9,8 +9,10 @@ import pytest
 
 from kirab.database import db
 from kirab.events.models import DRAFT
+from kirab.relay.models import Handover
+from kirab.relay.planning import relink_handovers
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_route, make_user
+from tests.factories import at, make_event, make_file, make_route, make_user
 
 ROLES = ("anonymous", "admin", "organizer_in", "organizer_out", "party_rep", "observer")
 
@@ -34,6 +36,10 @@ DRAFT_PAGE = row(404, 200, 200, 404, 404, 200)
 PLANNERS = row(302, 200, 200, 403, 403, 403)
 PLANNERS_ACT = row(302, 302, 302, 403, 403, 403)
 PLANNERS_REFUSE = row(302, 422, 422, 403, 403, 403)
+COMMITTEE_404 = row(302, 404, 404, 404, 403, 404)
+PLANNER_422 = row(302, 422, 403, 403, 403, 403)
+REGION_ORGANIZERS = row(302, 200, 200, 403, 403, 403)
+REGION_422 = row(302, 422, 422, 403, 403, 403)
 
 # (endpoint, method, path, form data or None, expected statuses by role)
 MATRIX = [
@@ -54,26 +60,28 @@ MATRIX = [
     ("events.show", "GET", "/events/999999", None, row(404, 404, 404, 404, 404, 404)),
     ("relay.route_page", "GET", "/route", None, EVERYONE_200),
     ("events.following", "GET", "/agenda/following", None, LOGGED_IN),
-    ("planning.stop", "GET", "/manage/stops/{stop}", None, row(302, 200, 200, 403, 403, 200)),
-    ("planning.stop", "GET", "/manage/stops/999999", None, row(302, 404, 404, 404, 404, 404)),
-    ("planning.new_event", "GET", "/manage/stops/{stop}/events/new", None, PLANNERS),
-    ("planning.new_event", "POST", "/manage/stops/{stop}/events/new", {"title": ""},
-     PLANNERS_REFUSE),
-    ("planning.edit_event", "GET", "/manage/events/{published}/edit", None, PLANNERS),
-    ("planning.edit_event", "POST", "/manage/events/{published}/edit", {"title": ""},
-     PLANNERS_REFUSE),
-    ("planning.edit_event", "GET", "/manage/events/999999/edit", None,
+    ("schedule.stop", "GET", "/manage/stops/{stop}/events", None,
+     row(302, 200, 200, 403, 403, 200)),
+    ("schedule.stop", "GET", "/manage/stops/999999/events", None,
      row(302, 404, 404, 404, 404, 404)),
-    ("planning.publish_event", "POST", "/manage/events/{draft}/publish", {}, PLANNERS_ACT),
-    ("planning.duplicate_event", "POST", "/manage/events/{published}/duplicate", {},
-     PLANNERS_ACT),
-    ("planning.delete_event", "POST", "/manage/events/{draft}/delete", {}, PLANNERS_ACT),
-    ("planning.cancel_event", "GET", "/manage/events/{published}/cancel", None, PLANNERS),
-    ("planning.cancel_event", "POST", "/manage/events/{published}/cancel", {"reason": ""},
+    ("schedule.new_event", "GET", "/manage/stops/{stop}/events/new", None, PLANNERS),
+    ("schedule.new_event", "POST", "/manage/stops/{stop}/events/new", {"title": ""},
      PLANNERS_REFUSE),
-    ("planning.publish_drafts", "POST", "/manage/stops/{stop}/publish", {}, PLANNERS_ACT),
-    ("planning.programme", "GET", "/manage/stops/{stop}/programme", None, PLANNERS),
-    ("planning.programme", "POST", "/manage/stops/{stop}/programme", {"first_day": "x"},
+    ("schedule.edit_event", "GET", "/manage/events/{published}/edit", None, PLANNERS),
+    ("schedule.edit_event", "POST", "/manage/events/{published}/edit", {"title": ""},
+     PLANNERS_REFUSE),
+    ("schedule.edit_event", "GET", "/manage/events/999999/edit", None,
+     row(302, 404, 404, 404, 404, 404)),
+    ("schedule.publish_event", "POST", "/manage/events/{draft}/publish", {}, PLANNERS_ACT),
+    ("schedule.duplicate_event", "POST", "/manage/events/{published}/duplicate", {},
+     PLANNERS_ACT),
+    ("schedule.delete_event", "POST", "/manage/events/{draft}/delete", {}, PLANNERS_ACT),
+    ("schedule.cancel_event", "GET", "/manage/events/{published}/cancel", None, PLANNERS),
+    ("schedule.cancel_event", "POST", "/manage/events/{published}/cancel", {"reason": ""},
+     PLANNERS_REFUSE),
+    ("schedule.publish_drafts", "POST", "/manage/stops/{stop}/publish", {}, PLANNERS_ACT),
+    ("schedule.programme", "GET", "/manage/stops/{stop}/programme", None, PLANNERS),
+    ("schedule.programme", "POST", "/manage/stops/{stop}/programme", {"first_day": "x"},
      PLANNERS_REFUSE),
     ("manage.dashboard", "GET", "/manage", None, COMMITTEE),
     ("manage.audit", "GET", "/manage/audit", None, AUDIT_READERS),
@@ -88,6 +96,36 @@ MATRIX = [
     ("users.password", "GET", "/manage/users/{target}/password", None, ADMIN_ONLY),
     ("users.password", "POST", "/manage/users/{target}/password", {"password": "short"},
      row(302, 422, 403, 403, 403, 403)),
+    ("planning.relays", "GET", "/manage/relays", None, COMMITTEE),
+    ("planning.new_relay", "POST", "/manage/relays", {"name": ""}, PLANNER_422),
+    ("planning.new_route", "POST", "/manage/relays/{relay}/routes", {"name": ""}, PLANNER_422),
+    ("planning.route", "GET", "/manage/routes/{route}", None, COMMITTEE),
+    ("planning.route", "GET", "/manage/routes/999999", None, COMMITTEE_404),
+    ("planning.new_stop", "GET", "/manage/routes/{route}/stops/new", None, ADMIN_ONLY),
+    ("planning.new_stop", "POST", "/manage/routes/{route}/stops/new", {"region_code": ""},
+     PLANNER_422),
+    ("planning.import_stops", "GET", "/manage/routes/{route}/import", None, ADMIN_ONLY),
+    ("planning.import_stops", "POST", "/manage/routes/{route}/import", {}, PLANNER_422),
+    ("planning.edit_stop", "GET", "/manage/stops/{stop}", None, REGION_ORGANIZERS),
+    ("planning.edit_stop", "GET", "/manage/stops/999999", None, COMMITTEE_404),
+    ("planning.edit_stop", "POST", "/manage/stops/{stop}", {"venue": "x" * 201}, REGION_422),
+    ("planning.move_stop", "POST", "/manage/stops/{stop}/move", {"direction": "sideways"},
+     row(302, 400, 403, 403, 403, 403)),
+    ("planning.remove_stop", "GET", "/manage/stops/{stop}/remove", None, ADMIN_ONLY),
+    ("planning.remove_stop", "POST", "/manage/stops/{stop}/remove", {}, PLANNER_422),
+    ("planning.shift_stop", "GET", "/manage/stops/{stop}/shift", None, ADMIN_ONLY),
+    ("planning.shift_stop", "POST", "/manage/stops/{stop}/shift", {"amount": "0", "unit": "days"},
+     PLANNER_422),
+    ("planning.handover", "GET", "/manage/handovers/{handover}", None, COMMITTEE),
+    ("planning.handover", "GET", "/manage/handovers/999999", None, COMMITTEE_404),
+    ("planning.handover", "POST", "/manage/handovers/{handover}", {"venue": "x" * 201},
+     REGION_422),
+    ("planning.berita_acara", "GET", "/manage/handovers/{handover}/berita-acara", None,
+     COMMITTEE),
+    ("planning.upload_file", "POST", "/manage/handovers/{handover}/files", {"kind": "photo"},
+     REGION_422),
+    ("planning.handover_file", "GET", "/manage/handover-files/{file}", None, COMMITTEE),
+    ("planning.handover_file", "GET", "/manage/handover-files/999999", None, COMMITTEE_404),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
@@ -98,10 +136,20 @@ MATRIX = [
 
 @pytest.fixture
 def world(app):
-    """Users of every role, a route in Kabupaten Bekasi, a published and a draft event."""
-    route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
-    published = make_event(route.stops[0], title="Terbit")
-    draft = make_event(route.stops[0], title="Draf", status=DRAFT)
+    """Users of every role, a route into Kabupaten Bekasi, a published and a draft event.
+
+    The handover from Karawang to Kabupaten Bekasi has a photo on file.
+    """
+    route = make_route(
+        [("32.15", at("2023-11-07 09:00"), at("2023-11-13 09:00")),
+         ("32.16", at("2023-11-13 09:00"), None)]
+    )  # fmt: skip
+    stop = route.stops[1]
+    relink_handovers(route, route.stops)
+    handover = db.session.execute(db.select(Handover)).scalar_one()
+    upload = make_file(handover)
+    published = make_event(stop, title="Terbit")
+    draft = make_event(stop, title="Draf", status=DRAFT)
     users = {
         "admin": make_user("admin"),
         "organizer_in": make_user("organizer", regions=["32.16"]),
@@ -111,8 +159,16 @@ def world(app):
     }
     target = make_user("observer", email="target@kirab.example")
     db.session.commit()
-    ids = {"published": published.id, "draft": draft.id, "target": target.id,
-           "stop": route.stops[0].id}  # fmt: skip
+    ids = {
+        "published": published.id,
+        "draft": draft.id,
+        "target": target.id,
+        "relay": route.relay_id,
+        "route": route.id,
+        "stop": stop.id,
+        "handover": handover.id,
+        "file": upload.id,
+    }
     return users, ids
 
 

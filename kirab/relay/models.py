@@ -52,6 +52,8 @@ class Stop(db.Model):
     # None for the last stop of a route, which keeps the flags.
     hands_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     venue: Mapped[str] = mapped_column(String(200), default="")
+    # Who to call at the host office during the stop: names, phone numbers.
+    contacts: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     route: Mapped[Route] = relationship(back_populates="stops")
@@ -91,3 +93,43 @@ class Handover(db.Model):
 
     from_stop: Mapped[Stop] = relationship(foreign_keys=[from_stop_id])
     to_stop: Mapped[Stop] = relationship(foreign_keys=[to_stop_id])
+    files: Mapped[list[HandoverFile]] = relationship(
+        back_populates="handover", order_by="HandoverFile.id"
+    )
+
+    @property
+    def is_recorded(self) -> bool:
+        """Whether the handover has taken place and its actual time is on record."""
+        return self.actual_at is not None
+
+    @property
+    def time(self) -> datetime:
+        """The handover's time: the actual one where recorded, the planned one otherwise."""
+        return self.actual_at or self.planned_at
+
+
+# Kinds of files kept with a handover.
+SCAN, PHOTO = "scan", "photo"
+FILE_KINDS = (SCAN, PHOTO)
+
+
+class HandoverFile(db.Model):
+    """The signed berita acara scan or a photo of a handover, kept in the instance folder.
+
+    Only its checked content type and a random stored name are trusted; the
+    name the uploader gave is kept for display.
+    """
+
+    __tablename__ = "handover_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    handover: Mapped[Handover] = relationship(back_populates="files")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from kirab.database import db
 from kirab.regions.models import NATIONAL_TIMEZONE, Office
 from kirab.relay.custody import Position, Window, position_at
-from kirab.relay.models import Relay, Route, Stop
+from kirab.relay.models import Handover, Relay, Route, Stop
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,19 @@ def relay_overview(at: datetime) -> dict:
         "end": end,
         "local_zone": NATIONAL_TIMEZONE,
     }
+
+
+def recorded_handovers(statuses: list[RouteStatus]) -> dict[int, datetime]:
+    """When each stop's incoming handover took place, where it has been recorded.
+
+    Only the fact and time are public; checklists, names and files are not.
+    """
+    stop_ids = [stop.id for status in statuses for stop in status.stops]
+    if not stop_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Handover.to_stop_id, Handover.actual_at).where(
+            Handover.to_stop_id.in_(stop_ids), Handover.actual_at.is_not(None)
+        )
+    )
+    return dict(rows.all())

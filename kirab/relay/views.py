@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from kirab.relay.moments import requested_moment
-from kirab.relay.services import relay_overview
+from kirab.relay.services import recorded_handovers, relay_overview
 
 bp = Blueprint("relay", __name__)
 
@@ -14,4 +14,6 @@ bp = Blueprint("relay", __name__)
 def route_page():
     """The relay's routes as timelines with the pataka's position at a moment."""
     at, chosen = requested_moment()
-    return render_template("relay/route.html", chosen=chosen, **relay_overview(at))
+    overview = relay_overview(at)
+    recorded = recorded_handovers(overview["statuses"])
+    return render_template("relay/route.html", chosen=chosen, recorded=recorded, **overview)

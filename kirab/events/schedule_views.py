@@ -1,4 +1,4 @@
-"""The committee's planning pages for a stop's events (``/manage/...``)."""
+"""The committee's pages for scheduling a stop's events (``/manage/...``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.models import Dapil, Office, Party, Region
 from kirab.relay.models import Stop
 
-bp = Blueprint("planning", __name__, url_prefix="/manage")
+bp = Blueprint("schedule", __name__, url_prefix="/manage")
 
 
 def load_stop(stop_id: int, *, edit: bool) -> Stop:
@@ -75,11 +75,11 @@ def render_event_form(form: EventForm, stop: Stop, event: Event | None, status: 
     """The event form page with the venues kept for the region."""
     venues = scheduling.venues_of(stop.office.region_code)
     return render_template(
-        "planning/event_form.html", form=form, stop=stop, event=event, venues=venues
+        "schedule/event_form.html", form=form, stop=stop, event=event, venues=venues
     ), status
 
 
-@bp.get("/stops/<id:stop_id>")
+@bp.get("/stops/<id:stop_id>/events")
 @login_required
 def stop(stop_id: int):
     """A stop's events (every status) with the warnings planners should see."""
@@ -93,7 +93,7 @@ def stop(stop_id: int):
         ).scalars()
     )
     return render_template(
-        "planning/stop.html",
+        "schedule/stop.html",
         stop=stop,
         events=events,
         clashes=venue_clashes(stop),
@@ -123,7 +123,7 @@ def new_event(stop_id: int):
         else:
             db.session.commit()
             flash(_("The draft %(title)s has been saved.", title=event.title), "success")
-            return redirect(url_for("planning.stop", stop_id=stop.id))
+            return redirect(url_for("schedule.stop", stop_id=stop.id))
     return render_event_form(form, stop, None, 422 if request.method == "POST" else 200)
 
 
@@ -148,7 +148,7 @@ def edit_event(event_id: int):
         else:
             db.session.commit()
             flash(_("%(title)s has been saved.", title=event.title), "success")
-            return redirect(url_for("planning.stop", stop_id=stop.id))
+            return redirect(url_for("schedule.stop", stop_id=stop.id))
     return render_event_form(form, stop, event, 422 if request.method == "POST" else 200)
 
 
@@ -166,7 +166,7 @@ def event_action(event_id: int, action, message: str):
     else:
         db.session.commit()
         flash(message % {"title": (result or event).title}, "success")
-    return redirect(url_for("planning.stop", stop_id=event.stop_id))
+    return redirect(url_for("schedule.stop", stop_id=event.stop_id))
 
 
 @bp.post("/events/<id:event_id>/publish")
@@ -206,9 +206,9 @@ def cancel_event(event_id: int):
         else:
             db.session.commit()
             flash(_("%(title)s is cancelled.", title=event.title), "success")
-            return redirect(url_for("planning.stop", stop_id=event.stop_id))
+            return redirect(url_for("schedule.stop", stop_id=event.stop_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("planning/cancel.html", form=form, event=event), status
+    return render_template("schedule/cancel.html", form=form, event=event), status
 
 
 @bp.post("/stops/<id:stop_id>/publish")
@@ -226,7 +226,7 @@ def publish_drafts(stop_id: int):
     else:
         db.session.commit()
         flash(_("%(n)d drafts published.", n=len(published)), "success")
-    return redirect(url_for("planning.stop", stop_id=stop.id))
+    return redirect(url_for("schedule.stop", stop_id=stop.id))
 
 
 @bp.route("/stops/<id:stop_id>/programme", methods=["GET", "POST"])
@@ -254,12 +254,12 @@ def programme(stop_id: int):
                 )
                 db.session.commit()
                 flash(_("%(n)d drafts created.", n=len(events)), "success")
-                return redirect(url_for("planning.stop", stop_id=stop.id))
+                return redirect(url_for("schedule.stop", stop_id=stop.id))
             preview = scheduling.plan_programme(stop, spec)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
     status = 422 if request.method == "POST" and preview is None else 200
     return render_template(
-        "planning/programme.html", form=form, stop=stop, preview=preview, dapil=dapil
+        "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil
     ), status

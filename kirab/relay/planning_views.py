@@ -1,0 +1,497 @@
+"""The committee's planning pages: relays, routes, stops, shifts, imports and handovers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from kirab.database import db
+from kirab.errors import DomainError, bad_request
+from kirab.forms import show_domain_error
+from kirab.i18n import from_local, to_local
+from kirab.permissions import (
+    can_edit_stop,
+    can_plan_routes,
+    can_record_handover,
+    can_view_handover,
+    is_committee,
+    require,
+)
+from kirab.relay import handovers as handover_service
+from kirab.relay import planning
+from kirab.relay.forms import (
+    ConfirmForm,
+    HandoverForm,
+    ImportForm,
+    NameForm,
+    ShiftForm,
+    StopDetailsForm,
+    StopForm,
+    UploadForm,
+)
+from kirab.relay.imports import ImportRejected, import_route
+from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
+from kirab.relay.rules import transit_gaps
+from kirab.relay.words import date_in_words
+
+bp = Blueprint("planning", __name__, url_prefix="/manage")
+
+
+def unprocessable(template: str, **context):
+    """Re-render a form with its messages: 422 after a POST, 200 for a GET."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, **context), status
+
+
+def handovers_by_receiver(route: Route) -> dict[int, Handover]:
+    """The route's handovers keyed by the receiving stop's id."""
+    return {handover.to_stop_id: handover for handover in planning.route_handovers(route)}
+
+
+@bp.get("/relays")
+@require(is_committee)
+def relays():
+    """Every relay with its routes; admins create relays and routes here."""
+    found = db.session.execute(
+        db.select(Relay)
+        .options(selectinload(Relay.routes).selectinload(Route.stops))
+        .order_by(Relay.created_at.desc(), Relay.id.desc())
+    ).scalars()
+    return render_template("planning/relays.html", relays=list(found), form=NameForm())
+
+
+@bp.post("/relays")
+@require(can_plan_routes)
+def new_relay():
+    """Create a relay."""
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            relay = planning.create_relay(form.name.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The relay %(name)s has been created.", name=relay.name), "success")
+            return redirect(url_for("planning.relays"))
+    found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
+    return render_template("planning/relays.html", relays=list(found), form=form), 422
+
+
+@bp.post("/relays/<id:relay_id>/routes")
+@require(can_plan_routes)
+def new_route(relay_id: int):
+    """Add a route to a relay."""
+    relay = db.get_or_404(Relay, relay_id)
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            route = planning.create_route(relay, form.name.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The route %(name)s has been created.", name=route.name), "success")
+            return redirect(url_for("planning.route", route_id=route.id))
+    found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
+    return render_template(
+        "planning/relays.html", relays=list(found), form=NameForm(formdata=None),
+        route_form=form, route_relay=relay,
+    ), 422  # fmt: skip
+
+
+@bp.get("/routes/<id:route_id>")
+@require(is_committee)
+def route(route_id: int):
+    """A route's stops in order with their windows, transit, handovers and warnings."""
+    found = db.get_or_404(Route, route_id)
+    stops = planning.ordered_stops(found)
+    warnings = [
+        (a, b)
+        for a, b in planning.hosting_warnings(found.relay)
+        if a.route_id == found.id or b.route_id == found.id
+    ]
+    return render_template(
+        "planning/route.html",
+        route=found,
+        stops=stops,
+        gaps=transit_gaps(planning.windows_of(stops)),
+        handovers=handovers_by_receiver(found),
+        warnings=warnings,
+        confirm=ConfirmForm(),
+        can_edit_stop=can_edit_stop,
+        can_record_handover=can_record_handover,
+    )
+
+
+@bp.route("/routes/<id:route_id>/stops/new", methods=["GET", "POST"])
+@require(can_plan_routes)
+def new_stop(route_id: int):
+    """Insert a stop into a route, at a position or at the end."""
+    found = db.get_or_404(Route, route_id)
+    form = StopForm()
+    if request.method == "GET" and request.args.get("position", "").isdigit():
+        form.position.data = int(request.args["position"][:4])
+    if form.validate_on_submit():
+        try:
+            office = planning.find_office(form.region_code.data)
+            receives = from_local(form.receives_date.data, form.receives_time.data, office.timezone)
+            hands_over = None
+            if form.hands_over_date.data or form.hands_over_time.data:
+                if not (form.hands_over_date.data and form.hands_over_time.data):
+                    raise DomainError(_("Enter both the date and the time."), "hands_over_time")
+                hands_over = from_local(
+                    form.hands_over_date.data, form.hands_over_time.data, office.timezone
+                )
+            stop = planning.insert_stop(
+                found,
+                actor=current_user,
+                region_code=office.region_code,
+                receives_at=receives,
+                hands_over_at=hands_over,
+                venue=form.venue.data or "",
+                position=form.position.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            if error.field in ("receives", "hands_over"):
+                error.field += "_date"
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added to the route.", name=stop.office.name), "success")
+            return redirect(url_for("planning.route", route_id=found.id))
+    return unprocessable("planning/stop_new.html", route=found, form=form)
+
+
+def load_stop(stop_id: int) -> Stop:
+    """The stop with this id, or 404."""
+    return db.get_or_404(Stop, stop_id)
+
+
+@bp.route("/stops/<id:stop_id>", methods=["GET", "POST"])
+@require(is_committee)
+def edit_stop(stop_id: int):
+    """Edit a stop's venue, contacts and notes (admins, organizers of its region)."""
+    stop = load_stop(stop_id)
+    if not can_edit_stop(current_user, stop):
+        abort(403)
+    form = StopDetailsForm(obj=None if request.method == "POST" else stop)
+    if form.validate_on_submit():
+        try:
+            planning.update_stop_details(
+                stop,
+                actor=current_user,
+                venue=form.venue.data or "",
+                contacts=form.contacts.data or "",
+                notes=form.notes.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The stop has been saved."), "success")
+            return redirect(url_for("planning.route", route_id=stop.route_id))
+    return unprocessable("planning/stop_details.html", stop=stop, form=form)
+
+
+@bp.post("/stops/<id:stop_id>/move")
+@require(can_plan_routes)
+def move_stop(stop_id: int):
+    """Move a stop one place up or down the route."""
+    stop = load_stop(stop_id)
+    form = ConfirmForm()
+    route_id = stop.route_id
+    direction = request.form.get("direction", "")
+    if not form.validate_on_submit() or direction not in ("up", "down"):
+        bad_request(_("Choose to move the stop up or down."))
+    try:
+        planning.move_stop(stop, direction, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("planning.route", route_id=route_id))
+    db.session.commit()
+    flash(_("The stops have changed places; their events moved with them."), "success")
+    return redirect(url_for("planning.route", route_id=route_id))
+
+
+@bp.route("/stops/<id:stop_id>/remove", methods=["GET", "POST"])
+@require(can_plan_routes)
+def remove_stop(stop_id: int):
+    """Ask, then remove a stop from its route."""
+    stop = load_stop(stop_id)
+    form = ConfirmForm()
+    route_id, name = stop.route_id, stop.office.name
+    if form.validate_on_submit():
+        try:
+            planning.remove_stop(stop, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been removed from the route.", name=name), "success")
+            return redirect(url_for("planning.route", route_id=route_id))
+    return unprocessable("planning/stop_remove.html", stop=stop, form=form)
+
+
+def shift_delta(form: ShiftForm) -> timedelta:
+    """The shift the form asks for."""
+    unit = "days" if form.unit.data == "days" else "hours"
+    return timedelta(**{unit: form.amount.data})
+
+
+@bp.route("/stops/<id:stop_id>/shift", methods=["GET", "POST"])
+@require(can_plan_routes)
+def shift_stop(stop_id: int):
+    """Shift a stop and everything after it: a preview first, then all or nothing."""
+    stop = load_stop(stop_id)
+    form = ShiftForm()
+    plan = None
+    if form.validate_on_submit():
+        delta = shift_delta(form)
+        try:
+            if request.form.get("action") == "confirm":
+                plan = planning.apply_shift(
+                    stop, delta, actor=current_user, basis=form.basis.data or ""
+                )
+            else:
+                plan = planning.plan_shift(stop, delta)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+            plan = None
+        else:
+            if request.form.get("action") == "confirm":
+                db.session.commit()
+                flash(
+                    _("%(stops)d stops and %(events)d events have been shifted.",
+                      stops=len(plan.moves), events=len(plan.events)),
+                    "success",
+                )  # fmt: skip
+                return redirect(url_for("planning.route", route_id=stop.route_id))
+            form.basis.data = plan.basis
+            return render_template("planning/stop_shift.html", stop=stop, form=form, plan=plan)
+    return unprocessable("planning/stop_shift.html", stop=stop, form=form, plan=None)
+
+
+@bp.route("/routes/<id:route_id>/import", methods=["GET", "POST"])
+@require(can_plan_routes)
+def import_stops(route_id: int):
+    """Import a route's stops from a CSV file, all or nothing."""
+    found = db.get_or_404(Route, route_id)
+    form = ImportForm()
+    rejected: list = []
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError(_("Choose a CSV file."), "file")
+            try:
+                data = upload.read(512 * 1024 + 1)
+            finally:
+                upload.close()
+            result = import_route(found, data, actor=current_user)
+        except ImportRejected as error:
+            db.session.rollback()
+            rejected = error.errors
+            show_domain_error(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
+                  "%(unchanged)d unchanged.", created=len(result.created),
+                  updated=len(result.updated), removed=len(result.removed),
+                  unchanged=result.unchanged),
+                "success",
+            )  # fmt: skip
+            return redirect(url_for("planning.route", route_id=found.id))
+    return unprocessable("planning/import.html", route=found, form=form, rejected=rejected)
+
+
+def load_handover(handover_id: int) -> Handover:
+    """The handover with this id, or 404."""
+    return db.get_or_404(Handover, handover_id)
+
+
+def handover_form(handover: Handover) -> HandoverForm:
+    """The handover form, filled from the record on a GET."""
+    form = HandoverForm()
+    if request.method == "GET":
+        zone = handover.to_stop.timezone
+        if handover.actual_at:
+            local = to_local(handover.actual_at, zone)
+            form.actual_date.data, form.actual_time.data = local.date(), local.time()
+        form.venue.data = handover.venue
+        for key in ("giving_name", "giving_title", "receiving_name", "receiving_title"):
+            getattr(form, key).data = (handover.signatories or {}).get(key, "")
+        form.notes.data = handover.notes
+    return form
+
+
+def render_handover(handover: Handover, form: HandoverForm, upload: UploadForm, status: int = 200):
+    """The handover page with its form, checklist and files."""
+    return render_template(
+        "planning/handover.html",
+        handover=handover,
+        form=form,
+        upload=upload,
+        checklist=checklist_rows(handover),
+        can_record=can_record_handover(current_user, handover),
+    ), status
+
+
+def checklist_rows(handover: Handover, ticked: dict | None = None) -> list[tuple[str, str, bool]]:
+    """The checklist as (key, label, ticked) rows."""
+    ticked = handover.items if ticked is None else ticked
+    parties = {
+        handover_service.party_key(p.number): p for p in handover_service.handover_parties(handover)
+    }
+    rows = []
+    for key in handover_service.checklist_keys(handover):
+        if key in parties:
+            label = _("Flag of %(party)s (%(number)d)", party=parties[key].abbreviation,
+                      number=parties[key].number)  # fmt: skip
+        else:
+            label = str(handover_service.ITEM_LABELS[key])
+        rows.append((key, label, bool((ticked or {}).get(key))))
+    return rows
+
+
+@bp.route("/handovers/<id:handover_id>", methods=["GET", "POST"])
+@require(can_view_handover)
+def handover(handover_id: int):
+    """A handover's record; those who may record it can change it."""
+    found = load_handover(handover_id)
+    form = handover_form(found)
+    if request.method == "POST":
+        if not can_record_handover(current_user, found):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                actual = None
+                if form.actual_date.data or form.actual_time.data:
+                    if not (form.actual_date.data and form.actual_time.data):
+                        raise DomainError(_("Enter both the date and the time."), "actual_time")
+                    actual = from_local(
+                        form.actual_date.data, form.actual_time.data, found.to_stop.timezone
+                    )
+                handover_service.record_handover(
+                    found,
+                    actor=current_user,
+                    actual_at=actual,
+                    venue=form.venue.data or "",
+                    items=dict.fromkeys(request.form.getlist("items"), True),
+                    signatories={key: getattr(form, key).data or "" for key in
+                                 ("giving_name", "giving_title", "receiving_name",
+                                  "receiving_title")},
+                    notes=form.notes.data or "",
+                )  # fmt: skip
+            except DomainError as error:
+                db.session.rollback()
+                show_domain_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("The handover has been saved."), "success")
+                return redirect(url_for("planning.handover", handover_id=found.id))
+        return render_handover(found, form, UploadForm(formdata=None), 422)
+    return render_handover(found, form, UploadForm(formdata=None))
+
+
+@bp.post("/handovers/<id:handover_id>/files")
+@require(can_view_handover)
+def upload_file(handover_id: int):
+    """Keep the signed scan or a photo of a handover."""
+    found = load_handover(handover_id)
+    if not can_record_handover(current_user, found):
+        abort(403)
+    upload = UploadForm()
+    if upload.validate_on_submit():
+        posted = request.files.get("file")
+        stored = False
+        try:
+            if posted is None or not posted.filename:
+                raise DomainError(_("Choose a file to upload."), "file")
+            stored = handover_service.store_file(
+                found,
+                actor=current_user,
+                kind=upload.kind.data,
+                filename=posted.filename,
+                stream=posted.stream,
+                folder=Path(current_app.config["UPLOAD_FOLDER"]),
+                max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(upload, error)
+        finally:
+            if posted is not None:
+                posted.close()
+        if stored:
+            db.session.commit()
+            flash(_("The file has been uploaded."), "success")
+            return redirect(url_for("planning.handover", handover_id=found.id))
+    form = HandoverForm(formdata=None)
+    return render_handover(found, form, upload, 422)
+
+
+@bp.get("/handover-files/<id:file_id>")
+@require(can_view_handover)
+def handover_file(file_id: int):
+    """An uploaded file, to the committee only, never from the static folder."""
+    upload = db.get_or_404(HandoverFile, file_id)
+    path = handover_service.file_path(upload, Path(current_app.config["UPLOAD_FOLDER"]))
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=upload.content_type,
+        as_attachment=upload.content_type == "application/pdf",
+        download_name=upload.stored_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/handovers/<id:handover_id>/berita-acara")
+@require(can_view_handover)
+def berita_acara(handover_id: int):
+    """The printable minutes of a handover, in Indonesian as the official form is."""
+    found = load_handover(handover_id)
+    zone = found.to_stop.timezone
+    local = to_local(found.time, zone)
+    with force_locale("id"):
+        return render_template(
+            "planning/berita_acara.html",
+            handover=found,
+            local=local,
+            zone=zone,
+            opening=date_in_words(local.date()),
+            checklist=checklist_rows(found),
+        )

@@ -1,0 +1,93 @@
+"""Planning journeys in a real browser: shifting a stop, printing a berita acara."""
+
+import re
+from io import BytesIO
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from kirab.database import db
+from kirab.relay.handovers import checklist_keys
+from kirab.relay.models import Handover, Route
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, live_server, demo, email: str) -> None:
+    """Log a demo user in through the login form."""
+    password = next(password for _role, mail, password in demo.logins if mail == email)
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/manage$"))
+
+
+def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
+    page, live_server, demo
+):
+    """Show 5: preview, confirm, and the public route page shows the new dates."""
+    log_in(page, live_server, demo, "admin@kirab.example")
+    page.get_by_role("link", name="Perencanaan kirab").click()
+    page.get_by_role("link", name="Jalur VII").click()
+    stop = page.locator("li.plan-stop", has_text="KPU Kabupaten Bekasi")
+    stop.get_by_role("link", name="Geser").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Geser KPU Kabupaten Bekasi")
+
+    page.get_by_label("Geser sebanyak").fill("1")
+    page.get_by_label("Satuan").select_option("days")
+    page.get_by_role("button", name="Pratinjau").click()
+    preview = page.locator("section.preview")
+    expect(preview.get_by_role("heading", name="Yang akan bergeser")).to_be_visible()
+    expect(preview.get_by_role("row", name=re.compile("KPU Kota Bekasi"))).to_contain_text(
+        "Senin, 20 November 2023, 09.00 WIB"
+    )
+    expect(preview.get_by_text("Pawai Kirab Pemilu Dapil 7", exact=False)).to_be_visible()
+
+    # Nothing has moved yet: the public page still shows the plan.
+    public = page.context.new_page()
+    public.goto(live_server + "/route")
+    kota = public.locator("li.stop", has_text="KPU Kota Bekasi")
+    expect(kota).to_contain_text("Minggu, 19 November 2023, 09.00 WIB")
+
+    page.get_by_role("button", name="Konfirmasi pergeseran").click()
+    expect(page.get_by_text("telah digeser", exact=False)).to_be_visible()
+
+    public.reload()
+    kab = public.locator("li.stop", has_text="KPU Kabupaten Bekasi")
+    expect(kab).to_contain_text("Selasa, 14 November 2023, 09.00 WIB")
+    expect(kota).to_contain_text("Senin, 20 November 2023, 09.00 WIB")
+    expect(public.locator("li.stop", has_text="KPU RI")).to_contain_text(
+        "Senin, 27 November 2023, 09.00 WIB"
+    )
+    public.close()
+
+
+def test_the_berita_acara_prints_on_one_a4_page(page, live_server, demo, app):
+    """Show 4: the minutes of Karawang -> Kabupaten Bekasi fit one A4 page, fully ticked."""
+    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
+    kab = next(stop for stop in route.stops if stop.region_code == "32.16")
+    handover = db.session.execute(
+        db.select(Handover).where(Handover.to_stop_id == kab.id)
+    ).scalar_one()
+    handover.items = dict.fromkeys(checklist_keys(handover), True)
+    handover.signatories = {
+        "giving_name": "Ketua KPU Kabupaten Karawang",
+        "giving_title": "Ketua KPU Kabupaten Karawang",
+        "receiving_name": "Ali Rido",
+        "receiving_title": "Ketua KPU Kabupaten Bekasi",
+    }
+    handover.notes = "Disaksikan Pj Bupati Bekasi dan Forkopimda."
+    db.session.commit()
+
+    log_in(page, live_server, demo, "observer@kirab.example")
+    page.goto(f"{live_server}/manage/handovers/{handover.id}/berita-acara")
+    expect(page.get_by_text("Pada hari ini Senin tanggal tiga belas bulan November tahun dua "
+                            "ribu dua puluh tiga", exact=False)).to_be_visible()  # fmt: skip
+    pdf = page.pdf(format="A4", print_background=False)
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "BERITA ACARA SERAH TERIMA" in text and "Ali Rido" in text
+    assert "Kembali ke serah terima" not in text  # the screen-only links are not printed
