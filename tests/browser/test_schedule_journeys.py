@@ -1,0 +1,46 @@
+"""An organizer schedules a dapil programme; the public sees it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+ORGANIZER = "organizer.jabar@kirab.example"
+
+
+def test_organizer_programmes_parades_and_the_public_sees_them(browser, live_server, demo):
+    password = next(p for _role, mail, p in demo.logins if mail == ORGANIZER)
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(ORGANIZER)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/manage$"))
+
+    page.get_by_role("link", name="KPU Kota Bekasi").click()
+    expect(page.get_by_text("Belum ada pawai di", exact=False)).to_be_visible()
+    page.get_by_role("link", name="Program untuk setiap dapil").click()
+    page.get_by_role("button", name="Pratinjau").click()
+    preview = page.get_by_role("table")
+    expect(preview).to_contain_text("Pawai Kirab Pemilu Dapil 5")
+    expect(preview).to_contain_text("Senin, 20 November 2023")
+    page.get_by_role("button", name="Buat draf ini").click()
+    expect(page.get_by_text("5 draf dibuat.")).to_be_visible()
+    page.get_by_role("button", name="Terbitkan semua draf").click()
+    expect(page.get_by_text("5 draf diterbitkan.")).to_be_visible()
+    context.close()
+
+    public = browser.new_context(viewport={"width": 390, "height": 800})
+    visitor = public.new_page()
+    visitor.goto(live_server + "/agenda?region=32.75&kind=parade")
+    expect(visitor.locator("html")).to_have_attribute("lang", "id")
+    expect(visitor.get_by_text("5 kegiatan")).to_be_visible()
+    expect(visitor.get_by_role("heading", name="Senin, 20 November 2023")).to_be_visible()
+    first = visitor.locator(".event-card").first
+    expect(first).to_contain_text("Pawai Kirab Pemilu Dapil 1")
+    expect(first).to_contain_text("08.00 WIB")
+    public.close()
