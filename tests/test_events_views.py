@@ -426,3 +426,18 @@ def test_query_counts_do_not_grow_with_events(client, app, url):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
     assert len(few) == len(many)
+
+
+def test_saving_an_event_that_clashes_warns(client, organizer):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    data = form_data(
+        starts_at="2023-11-14T10:00",
+        ends_at="2023-11-14T11:00",
+        venue_name="universitas pelita bangsa",
+    )
+    response = client.post(
+        path, data={**data, "csrf_token": csrf_token(client, path)}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "flash-warning" in page and "KPU Goes To Campus" in page

@@ -71,6 +71,18 @@ def set_choices(form: EventForm, stop: Stop) -> None:
     ]
 
 
+def warn_of_clashes(event: Event) -> None:
+    """Tell the planner, after saving, when the event shares its venue and time with another."""
+    for first, second in venue_clashes(event.stop):
+        if event.id in (first.id, second.id):
+            other = second if first.id == event.id else first
+            flash(
+                _("%(first)s and %(second)s are at %(venue)s at the same time.",
+                  first=event.title, second=other.title, venue=event.venue_name),
+                "warning",
+            )  # fmt: skip
+
+
 def render_event_form(form: EventForm, stop: Stop, event: Event | None, status: int):
     """The event form page with the venues kept for the region."""
     venues = scheduling.venues_of(stop.office.region_code)
@@ -123,6 +135,7 @@ def new_event(stop_id: int):
         else:
             db.session.commit()
             flash(_("The draft %(title)s has been saved.", title=event.title), "success")
+            warn_of_clashes(event)
             return redirect(url_for("schedule.stop", stop_id=stop.id))
     return render_event_form(form, stop, None, 422 if request.method == "POST" else 200)
 
@@ -148,6 +161,7 @@ def edit_event(event_id: int):
         else:
             db.session.commit()
             flash(_("%(title)s has been saved.", title=event.title), "success")
+            warn_of_clashes(event)
             return redirect(url_for("schedule.stop", stop_id=stop.id))
     return render_event_form(form, stop, event, 422 if request.method == "POST" else 200)
 
