@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
     from kirab.api.views import bp as api_bp
+    from kirab.attendance.views import bp as attendance_bp
     from kirab.auth.views import bp as auth_bp
     from kirab.events.views import bp as events_bp
     from kirab.main.views import bp as main_bp
@@ -66,7 +67,8 @@ def register_blueprints(app: Flask) -> None:
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp):
+    blueprints = (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp, attendance_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

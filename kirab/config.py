@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "KIRAB_ENV": "KIRAB_ENV",
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
+    "KIRAB_SELF_CHECKIN_LIMIT": "SELF_CHECKIN_LIMIT",
 }
 
 
@@ -34,6 +35,8 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins per client address; a successful login does not count.
     LOGIN_LIMIT = "10 per minute;50 per hour"
+    # Self check-ins per client address; generous, since a campus may share one address.
+    SELF_CHECKIN_LIMIT = "60 per minute;600 per hour"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")

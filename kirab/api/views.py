@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kirab import clock
+from kirab.attendance.services import attendance_totals
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.events.filters import FilterError, parse_filters, parse_page
@@ -43,8 +44,9 @@ def events():
         args = request.args.to_dict(flat=False)
         args.update(page=str(page + 1), per_page=str(per_page))
         next_url = absolute_url("api.events", **args)
+    totals = attendance_totals([event.id for event in pagination.items])
     return jsonify(
-        events=[event_json(event) for event in pagination.items],
+        events=[event_json(event, totals[event.id]) for event in pagination.items],
         page=page,
         per_page=per_page,
         total=pagination.total,
@@ -58,7 +60,7 @@ def event(event_id: int):
     found = get_event(event_id)
     if found is None or not can_view_event(current_user, found):
         abort(404)
-    return jsonify(event_json(found))
+    return jsonify(event_json(found, attendance_totals([found.id])[found.id]))
 
 
 def stop_json(stop: Stop | None, time_key: str, moment) -> dict | None:

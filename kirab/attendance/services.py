@@ -285,34 +285,37 @@ def guest_name(user: User) -> str:
     return user.name or user.email
 
 
-def tick_off(event: Event, guest_ref: str, *, actor: User, key: str) -> Outcome:
-    """Record an expected guest (``u<user id>`` or ``g<guest id>``) as present."""
+def expected_guest(event: Event, guest_ref: str) -> tuple[str, str, int | None, str]:
+    """Name, category, party and organisation of an expected guest of this event.
+
+    ``guest_ref`` is ``u<user id>`` for a party representative who follows
+    the event, ``g<guest id>`` for an official on the event's list.
+    """
     kind, number = (guest_ref or "")[:1], (guest_ref or "")[1:]
     if kind in ("u", "g") and number.isdigit() and len(number) <= 9:
         if kind == "u":
             user = next((u for u in expected_party_reps(event) if u.id == int(number)), None)
             if user is not None:
-                return record_attendance(
-                    event,
-                    name=guest_name(user),
-                    category=PARTY_REP,
-                    party_number=user.party_number,
-                    actor=actor,
-                    key=key,
-                )
+                return guest_name(user), PARTY_REP, user.party_number, ""
         else:
             guest = db.session.get(ExpectedGuest, int(number))
             if guest is not None and guest.event_id == event.id:
-                return record_attendance(
-                    event,
-                    name=guest.name,
-                    category=guest.category,
-                    party_number=guest.party_number,
-                    organisation=guest.organisation,
-                    actor=actor,
-                    key=key,
-                )
+                return guest.name, guest.category, guest.party_number, guest.organisation
     raise DomainError(_("This guest is not on the list of this event."), "guest")
+
+
+def tick_off(event: Event, guest_ref: str, *, actor: User, key: str) -> Outcome:
+    """Record an expected guest as present."""
+    name, category, party_number, organisation = expected_guest(event, guest_ref)
+    return record_attendance(
+        event,
+        name=name,
+        category=category,
+        party_number=party_number,
+        organisation=organisation,
+        actor=actor,
+        key=key,
+    )
 
 
 def add_expected_guest(

@@ -7,6 +7,7 @@ from itertools import groupby
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from kirab.attendance.services import attendance_totals
 from kirab.database import db
 from kirab.errors import bad_request
 from kirab.events.filters import FilterError, parse_filters, parse_page
@@ -69,4 +70,5 @@ def show(event_id: int):
     event = get_event(event_id)
     if event is None or not can_view_event(current_user, event):
         abort(404)
-    return render_template("events/show.html", event=event)
+    total = attendance_totals([event.id])[event.id]
+    return render_template("events/show.html", event=event, attendance_total=total)
