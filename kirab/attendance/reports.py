@@ -7,10 +7,11 @@ number; the totals are the same counts the records give directly.
 from __future__ import annotations
 
 import base64
+import io
+from collections import Counter
 from dataclasses import dataclass
 
-import pygal
-from pygal.style import Style
+import leather
 from sqlalchemy import func
 
 from kirab.attendance.models import AttendanceRecord
@@ -239,46 +240,49 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
 
 # --- charts --------------------------------------------------------------------
 
-CHART_STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1d1d1f",
-    foreground_strong="#1d1d1f",
-    foreground_subtle="#d5d8dc",
-    colors=("#b3001b", "#555b61", "#0b57d0"),
-    font_family="system-ui, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    value_font_size=12,
-    title_font_size=15,
-)
+# The house colours and fonts; leather reads its theme from module attributes.
+leather.theme.background_color = "#ffffff"
+leather.theme.default_series_colors = ["#b3001b", "#555b61", "#0b57d0"]
+for _part in ("title", "tick", "legend", "axis_title"):
+    setattr(leather.theme, f"{_part}_font_family", "system-ui, sans-serif")
+leather.theme.title_color = leather.theme.label_color = "#1d1d1f"
+leather.theme.tick_color = "#555b61"
+
+LABEL_LENGTH = 36
 
 
-def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> str:
-    """A horizontal bar chart as a ``data:`` URL of an SVG image (stacked when several series).
+def short_label(label: str) -> str:
+    """A bar label short enough to leave room for its bar."""
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
-    pygal draws it on the server; as an image its text can never mix with
-    the page's markup, and the data table beside it is what screen readers read.
+
+def whole_ticks(largest: int) -> list[int]:
+    """About five whole-number ticks from 0 past ``largest`` (people come whole)."""
+    step = max(1, -(-max(largest, 1) // 5))
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = -(-step // magnitude) * magnitude
+    return list(range(0, largest + step + 1, step))[:7]
+
+
+def bar_chart(title: str, labels: list[str], values: list[int]) -> str:
+    """A horizontal bar chart as a ``data:`` URL of an SVG image.
+
+    leather draws it on the server without scripts; as an image the chart's
+    text can never mix with the page's markup, and the table beside it is
+    what screen readers read.
     """
-    labels = labels[:CHART_BARS]
-    chart_type = pygal.HorizontalStackedBar if len(series) > 1 else pygal.HorizontalBar
-    chart = chart_type(
-        js=[],
-        disable_xml_declaration=False,
-        style=CHART_STYLE,
-        width=800,
-        height=max(160, 60 + 28 * len(labels)),
-        show_legend=len(series) > 1,
-        legend_at_bottom=True,
-        print_values=False,
-        truncate_label=40,
-        show_minor_y_labels=False,
-    )
-    chart.title = title
-    # Horizontal bars list the first label at the bottom; reverse so the table's order reads down.
-    chart.x_labels = list(reversed(labels))
-    for name, values in series:
-        chart.add(name, list(reversed(values[:CHART_BARS])))
-    svg = chart.render()
+    rows, seen = [], Counter()
+    for value, label in zip(values[:CHART_BARS], labels, strict=False):
+        label = short_label(label)
+        seen[label] += 1
+        # Bars are keyed by label: a second event of the same title gets a number.
+        rows.append((value, label if seen[label] == 1 else f"{label} ({seen[label]})"))
+    ticks = whole_ticks(max(values[:CHART_BARS], default=0))
+    chart = leather.Chart(title)
+    chart.add_x_scale(0, ticks[-1])
+    chart.add_x_axis(ticks=ticks)
+    chart.add_bars(rows)
+    buffer = io.StringIO()
+    chart.to_svg(buffer, width=800, height=90 + 40 * len(rows))
+    svg = buffer.getvalue().encode("utf-8")
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

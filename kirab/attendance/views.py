@@ -693,23 +693,17 @@ def report():
     else:
         rows = reports.by_party(event_filter)
     pages = max(1, -(-totals.events // REPORT_PAGE)) if by == reports.EVENT else 1
-    chart = None
+    charts = []
     if rows:
+        labels = [r.label for r in rows]
         if by == reports.PARTY:
-            series = [
-                (_("Confirmed"), [r.confirmed for r in rows]),
-                (_("Self-declared"), [r.self_declared for r in rows]),
+            charts = [
+                reports.bar_chart(_("Confirmed"), labels, [r.confirmed for r in rows]),
+                reports.bar_chart(_("Self-declared"), labels, [r.self_declared for r in rows]),
             ]
         else:
-            series = [
-                (_("Named"), [r.named for r in rows]),
-                (_("Crowd counted"), [r.crowd for r in rows]),
-            ]
-        chart = reports.bar_chart(
-            _("Attendance by %(grouping)s", grouping=grouping_label(by)),
-            [r.label for r in rows],
-            series,
-        )
+            title = _("Attendance by %(grouping)s", grouping=grouping_label(by))
+            charts = [reports.bar_chart(title, labels, [r.total for r in rows])]
     return render_template(
         "reports/attendance.html",
         by=by,
@@ -717,7 +711,7 @@ def report():
         grouping_label=grouping_label,
         rows=rows,
         totals=totals,
-        chart=chart,
+        charts=charts,
         chart_bars=reports.CHART_BARS,
         filter=event_filter,
         page=current_page,
