@@ -218,6 +218,9 @@ def record_attendance(
     name_key = person_key(name)
     affiliation = affiliation_key(party_number, organisation)
     if (existing := find_same_person(event, name_key, affiliation)) is not None:
+        if key is not None and existing.idempotency_key == key:
+            # The first submission with this key was committed a moment ago.
+            return replay(event, existing)
         raise duplicate_error(existing)
     entry = AttendanceRecord(
         event=event,
