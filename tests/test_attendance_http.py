@@ -361,7 +361,7 @@ def test_self_check_in_without_consent_records_nothing(client, world):
     ("token_of", "moment", "status", "message"),
     [
         ("forged", "2023-11-13 09:30", 400, "tidak valid"),
-        ("other", "2023-11-13 09:30", 400, "acara lain"),
+        ("other", "2023-11-13 09:30", 400, "kegiatan lain"),
         ("event", "2023-11-13 13:30", 403, "ditutup"),
         ("event", "2023-11-13 06:00", 403, "dibuka"),
     ],
