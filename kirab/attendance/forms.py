@@ -81,7 +81,10 @@ class AttendeeForm(SubmissionForm):
     """A person added by an organizer (a walk-in)."""
 
     name = StringField(_l("Name"))
-    category = SelectField(_l("Category"), choices=category_choices, validate_choice=False)
+    # Walk-ins and crowds are mostly the public; party representatives are ticked off above.
+    category = SelectField(
+        _l("Category"), choices=category_choices, validate_choice=False, default=PUBLIC
+    )
     party = SelectField(_l("Party"), validate_choice=False)
     organisation = StringField(_l("Organisation"))
     contact = StringField(
@@ -92,7 +95,9 @@ class AttendeeForm(SubmissionForm):
 class SelfCheckinForm(AttendeeForm):
     """A person checking in with the event's QR code."""
 
-    category = SelectField(_l("I attend as"), choices=category_choices, validate_choice=False)
+    category = SelectField(
+        _l("I attend as"), choices=category_choices, validate_choice=False, default=PUBLIC
+    )
     party = SelectField(
         _l("Party"),
         description=_l("Only if you represent a party."),
@@ -109,7 +114,9 @@ class GuestForm(FlaskForm):
     """An official the organizer expects, listed before the event."""
 
     name = StringField(_l("Name"))
-    category = SelectField(_l("Category"), choices=category_choices, validate_choice=False)
+    category = SelectField(
+        _l("Category"), choices=category_choices, validate_choice=False, default=GOVERNMENT
+    )
     party = SelectField(_l("Party"), validate_choice=False)
     organisation = StringField(_l("Organisation or office"))
 
@@ -126,7 +133,9 @@ class HeadcountForm(SubmissionForm):
     counter = StringField(
         _l("Counter"), description=_l("Where or by whom it is counted, e.g. North gate.")
     )
-    category = SelectField(_l("Category"), choices=category_choices, validate_choice=False)
+    category = SelectField(
+        _l("Category"), choices=category_choices, validate_choice=False, default=PUBLIC
+    )
     count = StringField(_l("People counted so far"))
 
     def count_value(self) -> int | None:

@@ -248,7 +248,7 @@ for _part in ("title", "tick", "legend", "axis_title"):
 leather.theme.title_color = leather.theme.label_color = "#1d1d1f"
 leather.theme.tick_color = "#555b61"
 
-LABEL_LENGTH = 36
+LABEL_LENGTH = 28
 
 
 def short_label(label: str) -> str:
@@ -283,6 +283,7 @@ def bar_chart(title: str, labels: list[str], values: list[int]) -> str:
     chart.add_x_axis(ticks=ticks)
     chart.add_bars(rows)
     buffer = io.StringIO()
-    chart.to_svg(buffer, width=800, height=90 + 40 * len(rows))
+    # Narrow enough to stay legible when a phone shrinks it to its width.
+    chart.to_svg(buffer, width=520, height=90 + 40 * len(rows))
     svg = buffer.getvalue().encode("utf-8")
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
