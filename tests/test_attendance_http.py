@@ -426,3 +426,35 @@ def test_the_public_event_page_shows_the_total_only(client, world):
     api = client.get(f"/api/v1/events/{event.id}").get_json()
     assert api["attendance_total"] == 42
     assert "Rahasia" not in str(api)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"name": ""}, {"name": "x" * 121}, {"name": "<i>Bupati</i>"}, {"category": "king"},
+     {"category": "party_rep", "party": ""}, {"organisation": "o" * 161}],
+)  # fmt: skip
+def test_bad_expected_officials_change_nothing(organizer_client, world, fields):
+    event, *_rest = world
+    data = {"name": "Pj Bupati", "category": "government", "party": "", "organisation": "",
+            **fields}  # fmt: skip
+    response = post(organizer_client, f"/events/{event.id}/attendance/guests", data,
+                    f"/events/{event.id}/attendance")  # fmt: skip
+    assert response.status_code == 422
+    assert "<i>Bupati</i>" not in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(ExpectedGuest.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"name": ""}, {"name": "n" * 121}, {"name": "<script>alert(1)</script>"},
+     {"category": "vip"}, {"party": "77"}, {"contact": "<img src=x>"},
+     {"idempotency_key": "' OR 1=1 --"}],
+)  # fmt: skip
+def test_bad_self_check_ins_change_nothing(client, world, fields):
+    event, *_rest = world
+    path = f"/events/{event.id}/check-in/{checkin_token(event)}"
+    response = post(client, path, checkin_data(**fields), path)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "<img src=x>" not in page
+    assert records() == []
