@@ -158,12 +158,3 @@ class ImportForm(FlaskForm):
     """A CSV file of attendance kept on paper or in a spreadsheet."""
 
     file = FileField(_l("CSV file"))
-
-
-class EraseSearchForm(FlaskForm):
-    """The name of the person who asked for their records to be deleted."""
-
-    class Meta:
-        csrf = False
-
-    name = StringField(_l("Name of the person"))

@@ -32,7 +32,6 @@ from kirab.attendance.forms import (
     ActionForm,
     AttendeeForm,
     DeleteForm,
-    EraseSearchForm,
     GuestForm,
     HeadcountForm,
     ImportForm,
@@ -145,15 +144,17 @@ def qr_svg(url: str, title: str) -> Markup:
     """A QR code of ``url`` as inline SVG that scales with its container."""
     code = segno.make(url, error="m")
     svg = code.svg_inline(scale=1, border=2, omitsize=True, title=title, svgclass="qr-code")
-    return Markup(svg)  # noqa: S704 (made by segno from our own URL, title escaped below)
+    return Markup(svg)  # noqa: S704 (segno's SVG of our own link and title, no user text)
 
 
 def page(event: Event, status: int = 200, **forms):
     """Render the attendance page of an event with its forms (fresh unless given)."""
     attendee_form = forms.get("attendee_form") or with_parties(AttendeeForm(formdata=None))
     guest_form = forms.get("guest_form") or with_parties(GuestForm(formdata=None))
-    headcount_form = forms.get("headcount_form") or HeadcountForm(formdata=None)
-    if not headcount_form.counter.data and current_user.is_authenticated:
+    headcount_form = forms.get("headcount_form")
+    if headcount_form is None:
+        headcount_form = HeadcountForm(formdata=None)
+        # Most people count alone: their name is a good default for the counter.
         headcount_form.counter.data = current_user.name or ""
     query = (request.args.get("q") or "").strip()[:120]
 
@@ -614,8 +615,7 @@ def checkin(event_id: int, token: str):
 def erase():
     """Find a person's records by name and delete them at their request."""
     scope = None if current_user.role == ADMIN else current_user.region_codes
-    search = EraseSearchForm(request.args)
-    name = (search.name.data or "").strip()[:120]
+    name = (request.args.get("name") or "").strip()[:120]
     form = DeleteForm()
     status = 200
     if request.method == "POST":
@@ -639,9 +639,7 @@ def erase():
                     return redirect(url_for("attendance.erase"))
         status = 422
     records = services.records_of_person(name, scope) if name else []
-    return render_template(
-        "attendance/erase.html", search=search, form=form, name=name, records=records
-    ), status
+    return render_template("attendance/erase.html", form=form, name=name, records=records), status
 
 
 # --- reports ---------------------------------------------------------------------
