@@ -60,13 +60,16 @@ def events_in_scope(event_filter: EventFilter):
 
 def per_event(event_filter: EventFilter):
     """A subquery: each event in scope with its named and counted attendance."""
-    scope = events_in_scope(event_filter).subquery()
+    in_scope = events_in_scope(event_filter)
+    scope = in_scope.subquery()
+    # Counting only the events in scope keeps a report of one stop small at national scale.
     named = (
         db.select(AttendanceRecord.event_id, func.count(AttendanceRecord.id).label("n"))
+        .where(AttendanceRecord.event_id.in_(in_scope))
         .group_by(AttendanceRecord.event_id)
         .subquery()
     )
-    counted = latest_tallies().subquery()
+    counted = latest_tallies(in_scope).subquery()
     crowd = (
         db.select(counted.c.event_id, func.sum(counted.c.count).label("n"))
         .group_by(counted.c.event_id)

@@ -410,7 +410,11 @@ def records_of_person(name: str, region_codes: list[str] | None) -> list[Attenda
         db.select(AttendanceRecord)
         .join(AttendanceRecord.event)
         .where(AttendanceRecord.name_key == key, Event.deleted_at.is_(None))
-        .options(joinedload(AttendanceRecord.event), joinedload(AttendanceRecord.party))
+        .options(
+            # The page shows each event's local date: its stop, office and region come along.
+            joinedload(AttendanceRecord.event).joinedload(Event.stop),
+            joinedload(AttendanceRecord.party),
+        )
         .order_by(AttendanceRecord.recorded_at, AttendanceRecord.id)
     ).scalars()
     return [
