@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
     from kirab.api.views import bp as api_bp
+    from kirab.attendance.views import bp as attendance_bp
     from kirab.auth.views import bp as auth_bp
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         planning_bp,
         users_bp,
         api_bp,
+        attendance_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -23,6 +23,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
     "KIRAB_PROXY_COUNT": "PROXY_COUNT",
     "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "KIRAB_SELF_CHECKIN_LIMIT": "SELF_CHECKIN_LIMIT",
 }
 
 
@@ -37,6 +38,8 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins per client address; a successful login does not count.
     LOGIN_LIMIT = "10 per minute;50 per hour"
+    # Self check-ins per client address; generous, since a campus may share one address.
+    SELF_CHECKIN_LIMIT = "60 per minute;600 per hour"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")

@@ -1,5 +1,6 @@
 """Import every model so that metadata and migrations see all tables."""
 
+from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTally
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User, UserRegion
 from kirab.events.models import Event, Venue
@@ -7,12 +8,15 @@ from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 
 __all__ = [
+    "AttendanceRecord",
     "AuditEntry",
     "Dapil",
     "DapilDistrict",
     "Event",
+    "ExpectedGuest",
     "Handover",
     "HandoverFile",
+    "HeadcountTally",
     "Office",
     "Party",
     "Region",

@@ -99,3 +99,28 @@ def require(predicate: Callable[..., bool]) -> Callable:
 def can_see_planning(user, region_code: str) -> bool:
     """The planning pages of a stop: its organizers, admins and observers (read only)."""
     return _role(user) == OBSERVER or can_manage_region(user, region_code)
+
+
+def can_record_attendance(user, event) -> bool:
+    """Admins and the organizers of the event's region record its attendance."""
+    return can_manage_region(user, event.region.code)
+
+
+def can_read_attendance_in(user, region_code: str) -> bool:
+    """Names and contacts of attendees: recorders of the region and observers."""
+    return _role(user) == OBSERVER or can_manage_region(user, region_code)
+
+
+def can_read_attendance(user, event) -> bool:
+    """Who may see the names and contacts recorded at an event."""
+    return can_read_attendance_in(user, event.region.code)
+
+
+def can_read_all_attendance(user) -> bool:
+    """Relay-wide attendance with names: admins and observers."""
+    return _role(user) in (ADMIN, OBSERVER)
+
+
+def can_erase_attendance(user) -> bool:
+    """Admins and organizers delete a person's records on request."""
+    return _role(user) in (ADMIN, ORGANIZER)

@@ -13,6 +13,7 @@ from kirab.urls import current_url
 
 def register_context(app: Flask) -> None:
     """Install the template globals."""
+    from kirab.attendance.forms import category_label, method_label, new_submission_key
     from kirab.converters import IdConverter
 
     app.url_map.converters["id"] = IdConverter
@@ -26,6 +27,13 @@ def register_context(app: Flask) -> None:
         is_committee=permissions.is_committee,
         can_edit_event=permissions.can_edit_event,
         can_plan_routes=permissions.can_plan_routes,
+        can_record_attendance=permissions.can_record_attendance,
+        can_read_attendance=permissions.can_read_attendance,
+        can_read_all_attendance=permissions.can_read_all_attendance,
+        can_erase_attendance=permissions.can_erase_attendance,
+        category_label=category_label,
+        method_label=method_label,
+        submission_key=new_submission_key,
     )
 
     @app.context_processor

@@ -9,7 +9,7 @@ from flask import current_app, request, url_for
 # Query parameters a page keeps in its own links; anything else is dropped.
 KEPT_PARAMS = (
     "region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at", "view",
-    "month",
+    "month", "by", "q", "name",
 )  # fmt: skip
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from kirab.attendance.models import AttendanceRecord, ExpectedGuest
+from kirab.attendance.services import checkin_token
 from kirab.database import db
 from kirab.events.models import DRAFT
 from kirab.relay.models import Handover
@@ -40,6 +42,14 @@ COMMITTEE_404 = row(302, 404, 404, 404, 403, 404)
 PLANNER_422 = row(302, 422, 403, 403, 403, 403)
 REGION_ORGANIZERS = row(302, 200, 200, 403, 403, 403)
 REGION_422 = row(302, 422, 422, 403, 403, 403)
+EVERYONE_400 = row(400, 400, 400, 400, 400, 400)
+# Names and contacts of attendees: the committee of the region and observers (PRODUCT.md).
+ATTENDANCE_READERS = row(302, 200, 200, 403, 403, 200)
+ATTENDANCE_RECORDERS = row(302, 200, 200, 403, 403, 403)
+# A recording form sent with bad input: re-rendered for those who may record, refused for others.
+ATTENDANCE_BAD_FORM = row(302, 422, 422, 403, 403, 403)
+# Another event's or an unknown record: not found for those who may record here.
+ATTENDANCE_UNKNOWN = row(302, 404, 404, 403, 403, 403)
 
 # (endpoint, method, path, form data or None, expected statuses by role)
 MATRIX = [
@@ -131,6 +141,47 @@ MATRIX = [
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
     ("api.status", "GET", "/api/v1/relay/status?at=2023-11-15T12:00:00%2B07:00", None,
      EVERYONE_200),
+    ("attendance.event_page", "GET", "/events/{published}/attendance", None, ATTENDANCE_READERS),
+    ("attendance.event_page", "GET", "/events/{draft}/attendance", None, ATTENDANCE_READERS),
+    ("attendance.event_page", "GET", "/events/999999/attendance", None,
+     row(302, 404, 404, 404, 404, 404)),
+    ("attendance.add_person", "POST", "/events/{published}/attendance/people",
+     {"name": "", "category": "public"}, ATTENDANCE_BAD_FORM),
+    ("attendance.tick", "POST", "/events/{published}/attendance/tick", {"guest": "u999999"},
+     ATTENDANCE_BAD_FORM),
+    ("attendance.headcount", "POST", "/events/{published}/attendance/headcount",
+     {"counter": "A", "category": "public", "count": ""}, ATTENDANCE_BAD_FORM),
+    ("attendance.add_guest", "POST", "/events/{published}/attendance/guests",
+     {"name": "", "category": "kpu"}, ATTENDANCE_BAD_FORM),
+    ("attendance.remove_guest", "POST",
+     "/events/{published}/attendance/guests/{other_guest}/remove", {}, ATTENDANCE_UNKNOWN),
+    ("attendance.confirm", "POST", "/events/{published}/attendance/records/{other_record}/confirm",
+     {}, ATTENDANCE_UNKNOWN),
+    ("attendance.delete", "POST", "/events/{published}/attendance/records/{other_record}/delete",
+     {"reason": ""}, ATTENDANCE_UNKNOWN),
+    ("attendance.qr", "GET", "/events/{published}/attendance/qr", None, ATTENDANCE_RECORDERS),
+    ("attendance.event_csv", "GET", "/events/{published}/attendance.csv", None,
+     ATTENDANCE_READERS),
+    ("attendance.stop_csv", "GET", "/stops/{stop}/attendance.csv", None, ATTENDANCE_READERS),
+    ("attendance.relay_csv", "GET", "/relays/{relay}/attendance.csv", None,
+     row(302, 200, 403, 403, 403, 200)),
+    ("attendance.import_csv", "GET", "/events/{published}/attendance/import", None,
+     ATTENDANCE_RECORDERS),
+    ("attendance.import_csv", "POST", "/events/{published}/attendance/import", {},
+     ATTENDANCE_BAD_FORM),
+    ("attendance.checkin", "GET", "/events/{published}/check-in/{token}", None, EVERYONE_200),
+    ("attendance.checkin", "POST", "/events/{published}/check-in/{token}",
+     {"name": "", "category": "public"}, row(422, 422, 422, 422, 422, 422)),
+    ("attendance.checkin", "GET", "/events/{published}/check-in/forged", None, EVERYONE_400),
+    ("attendance.checkin", "GET", "/events/{draft}/check-in/{token}", None,
+     row(404, 404, 404, 404, 404, 404)),
+    ("attendance.erase", "GET", "/manage/attendance/erase?name=Budi", None,
+     row(302, 200, 200, 200, 403, 403)),
+    ("attendance.erase", "POST", "/manage/attendance/erase", {"name": "Budi", "record": "1"},
+     row(302, 422, 422, 422, 403, 403)),
+    ("attendance.report", "GET", "/reports/attendance?by=party", None, EVERYONE_200),
+    ("attendance.report", "GET", "/reports/attendance?by=names", None, EVERYONE_400),
+    ("attendance.party_matrix", "GET", "/reports/attendance/parties", None, EVERYONE_200),
 ]  # fmt: skip
 
 
@@ -158,6 +209,15 @@ def world(app):
         "observer": make_user("observer"),
     }
     target = make_user("observer", email="target@kirab.example")
+    # Another event's guest and record, which must not be reachable through this one.
+    elsewhere = make_event(route.stops[0], title="Lain")
+    other_guest = ExpectedGuest(event_id=elsewhere.id, name="Tamu", name_key="tamu",
+                                category="kpu")  # fmt: skip
+    other_record = AttendanceRecord(event_id=elsewhere.id, name="Ani", name_key="ani",
+                                    category="public", method="organizer")  # fmt: skip
+    db.session.add_all([other_guest, other_record])
+    # Self check-in works around the event's time only.
+    app.config["FIXED_NOW"] = published.starts_at
     db.session.commit()
     ids = {
         "published": published.id,
@@ -168,6 +228,9 @@ def world(app):
         "stop": stop.id,
         "handover": handover.id,
         "file": upload.id,
+        "token": checkin_token(published),
+        "other_guest": other_guest.id,
+        "other_record": other_record.id,
     }
     return users, ids
 

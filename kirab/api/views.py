@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kirab import clock
+from kirab.attendance.services import attendance_totals
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.events.filters import FilterError, request_filters
@@ -43,9 +44,10 @@ def events():
     next_url = None
     if pagination.has_next:
         next_url = current_app.config["BASE_URL"] + current_url(page=page + 1, per_page=per_page)
+    totals = attendance_totals([event.id for event in pagination.items])
     return conditional(
         jsonify(
-            events=[event_json(event) for event in pagination.items],
+            events=[event_json(event, totals[event.id]) for event in pagination.items],
             page=page,
             per_page=per_page,
             total=pagination.total,
@@ -60,7 +62,7 @@ def event(event_id: int):
     found = get_event(event_id)
     if found is None or not can_view_event(current_user, found):
         abort(404)
-    return conditional(jsonify(event_json(found)))
+    return conditional(jsonify(event_json(found, attendance_totals([found.id])[found.id])))
 
 
 def stop_json(stop: Stop | None, time_key: str, moment) -> dict | None:

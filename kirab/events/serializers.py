@@ -9,8 +9,12 @@ from kirab.i18n import to_local, tz_abbr
 from kirab.urls import absolute_url
 
 
-def event_json(event: Event) -> dict:
-    """One event as the API returns it; times in the event's local offset."""
+def event_json(event: Event, attendance_total: int) -> dict:
+    """One event as the API returns it; times in the event's local offset.
+
+    ``attendance_total`` comes from ``attendance_totals`` over a whole page
+    of events, so a list costs the same few queries at any length.
+    """
     zone = event.timezone
     region = event.region
     dapil = event.dapil
@@ -40,7 +44,6 @@ def event_json(event: Event) -> dict:
         },
         "sequence": event.sequence,
         "updated_at": event.updated_at.astimezone(UTC).isoformat(),
-        # Attendance is recorded from a later release on; until then no event has any.
-        "attendance_total": 0,
+        "attendance_total": attendance_total,
         "url": absolute_url("events.show", event_id=event.id),
     }

@@ -58,9 +58,15 @@ def browser():
 
 
 @pytest.fixture
-def live_server(app, migrated):
+def server_config() -> dict:
+    """Configuration for the served app beyond the tests' own; a module may override it."""
+    return {}
+
+
+@pytest.fixture
+def live_server(app, migrated, server_config):
     """The app served over HTTP on 127.0.0.1 on a free port, on the test database."""
-    with extra_app(migrated) as served:
+    with extra_app(migrated, **server_config) as served:
         server = make_server("127.0.0.1", 0, served, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -1,0 +1,1 @@
+"""Attendance: who came to an event, how they were recorded, and crowd headcounts."""

@@ -1,0 +1,371 @@
+"""Attendance as CSV: exports of every record, and all-or-nothing imports of lists.
+
+An export imported into a database with the same events and no attendance,
+then exported again, gives the same file: the import restores each record's
+time, method and recorder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
+
+from kirab import clock
+from kirab.attendance.forms import CATEGORY_LABELS
+from kirab.attendance.models import (
+    BY_IMPORT,
+    BY_SELF,
+    CATEGORIES,
+    CONTACT_MAX,
+    METHODS,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    AttendanceRecord,
+)
+from kirab.attendance.services import (
+    affiliation_key,
+    check_category,
+    check_party,
+    clean_text,
+    person_key,
+)
+from kirab.audit.services import record as audit
+from kirab.auth.models import User
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.events.models import Event
+from kirab.i18n import to_local
+from kirab.regions.models import Office, Party, Region
+from kirab.relay.models import Stop
+
+COLUMNS = [
+    "event_id",
+    "event_title",
+    "region_code",
+    "stop_id",
+    "name",
+    "category",
+    "party_number",
+    "party",
+    "party_status",
+    "organisation",
+    "contact",
+    "method",
+    "recorded_at_utc",
+    "recorded_at_local",
+    "timezone",
+    "recorded_by",
+]
+CONFIRMED, SELF_DECLARED = "confirmed", "self_declared"
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_ROWS = 50_000
+
+
+# --- export -------------------------------------------------------------------
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text: formulas are defused with a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def iso_seconds(moment: datetime) -> str:
+    """An ISO time to the second, in its own offset (UTC written as Z)."""
+    text = moment.replace(microsecond=0).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def export_query(*conditions):
+    """Rows of attendance (with event, region, party, recorder) in a stable order."""
+    recorder = aliased(User)
+    return (
+        db.select(
+            AttendanceRecord,
+            Event.id,
+            Event.title,
+            Event.stop_id,
+            Region.code,
+            Region.timezone,
+            Party.abbreviation,
+            recorder.email,
+        )
+        .join(Event, Event.id == AttendanceRecord.event_id)
+        .join(Stop, Stop.id == Event.stop_id)
+        .join(Office, Office.id == Stop.office_id)
+        .join(Region, Region.code == Office.region_code)
+        .outerjoin(Party, Party.number == AttendanceRecord.party_number)
+        .outerjoin(recorder, recorder.id == AttendanceRecord.recorded_by_id)
+        .where(Event.deleted_at.is_(None), *conditions)
+        .order_by(
+            Event.starts_at,
+            Event.id,
+            AttendanceRecord.recorded_at,
+            AttendanceRecord.name_key,
+            AttendanceRecord.affiliation_key,
+        )
+    )
+
+
+def export_rows(*conditions) -> Iterator[list[str]]:
+    """The CSV rows, header first, read from the database in batches."""
+    yield COLUMNS
+    rows = db.session.execute(export_query(*conditions).execution_options(yield_per=1000))
+    for entry, event_id, title, stop_id, code, zone, party, recorder_email in rows:
+        status = ""
+        if entry.party_number is not None:
+            status = SELF_DECLARED if entry.party_self_declared else CONFIRMED
+        yield [
+            safe_cell(value)
+            for value in (
+                event_id,
+                title,
+                code,
+                stop_id,
+                entry.name,
+                entry.category,
+                entry.party_number if entry.party_number is not None else "",
+                party or "",
+                status,
+                entry.organisation,
+                entry.contact,
+                entry.method,
+                iso_seconds(entry.recorded_at.astimezone(UTC)),
+                iso_seconds(to_local(entry.recorded_at, zone)),
+                zone,
+                recorder_email or "",
+            )
+        ]
+
+
+def export_csv(*conditions) -> Iterator[str]:
+    """The export as text chunks: a byte order mark (for spreadsheets), then the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield "\ufeff"
+    for number, row in enumerate(export_rows(*conditions)):
+        writer.writerow(row)
+        if number % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# --- import ------------------------------------------------------------------
+
+
+class ImportFailed(DomainError):
+    """An import refused as a whole, with every bad row's line and reason (line 0: the file)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        if len(problems) == 1 and problems[0][0] == 0:
+            message = problems[0][1]
+        else:
+            message = _("Nothing was imported: %(n)d rows need correcting.", n=len(problems))
+        super().__init__(message, "file")
+
+
+@dataclass
+class ImportResult:
+    """What an import did: how many records it added, and which rows it skipped why."""
+
+    added: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def uncell(text: str | None) -> str:
+    """A cell's value without the quote an export put before a formula-like text."""
+    text = (text or "").strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte order mark), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def category_names() -> dict[str, str]:
+    """Category values and their names in both languages, lower case, to the value."""
+    names = {category: category for category in CATEGORIES}
+    for language in ("id", "en"):
+        with force_locale(language):
+            for category, label in CATEGORY_LABELS.items():
+                names[str(label).casefold()] = category
+    return names
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO time with an offset (``Z`` for UTC); ValueError otherwise."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment.astimezone(UTC)
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows (with their line numbers) of a CSV file."""
+    text = decode(data)
+    if not text.strip():
+        raise ImportFailed([(0, _("The file is empty."))])
+    first_line = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_IMPORT_ROWS:
+                raise ImportFailed(
+                    [(0, _("A file may hold at most %(n)d rows.", n=MAX_IMPORT_ROWS))]
+                )
+            rows.append((reader.line_num, dict(zip(header, cells, strict=False))))
+    except csv.Error:
+        raise ImportFailed([(0, _("The file is not a readable CSV file."))]) from None
+    missing = [column for column in ("name", "category") if column not in header]
+    if missing:
+        raise ImportFailed(
+            [(0, _("The first line must name the columns; missing: %(c)s.", c=", ".join(missing)))]
+        )
+    return header, rows
+
+
+@dataclass
+class Lookups:
+    """What the rows refer to, loaded once per import."""
+
+    categories: dict[str, str]
+    parties: dict[str, int]
+    users: dict[str, User]
+
+    @classmethod
+    def load(cls) -> Lookups:
+        """Categories, parties (by number and abbreviation) and users (by email)."""
+        parties: dict[str, int] = {}
+        for party in db.session.execute(db.select(Party)).scalars():
+            parties[str(party.number)] = party.number
+            parties[party.abbreviation.casefold()] = party.number
+        users = {user.email: user for user in db.session.execute(db.select(User)).scalars()}
+        return cls(category_names(), parties, users)
+
+
+def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups, now) -> dict:
+    """One row as the fields of a record; raise DomainError with the reason."""
+    event_id = uncell(cells.get("event_id"))
+    if event_id and event_id != str(event.id):
+        raise DomainError(
+            _("This row is for event %(id)s, not for this event.", id=event_id[:12]), None
+        )
+    name = clean_text(uncell(cells.get("name")), "name", NAME_MAX, required=True)
+    category_text = uncell(cells.get("category")).casefold()
+    category = check_category(lookups.categories.get(category_text, category_text or None))
+    party_text = uncell(cells.get("party_number")) or uncell(cells.get("party"))
+    party_number = None
+    if party_text:
+        party_number = lookups.parties.get(party_text.casefold())
+        if party_number is None:
+            raise DomainError(_("Unknown party: %(party)s.", party=party_text[:40]), "party")
+    party_number = check_party(party_number, category)
+    status = uncell(cells.get("party_status")) or CONFIRMED
+    if status not in (CONFIRMED, SELF_DECLARED):
+        raise DomainError(_("party_status must be confirmed or self_declared."), None)
+    method = uncell(cells.get("method")) or BY_IMPORT
+    if method not in METHODS:
+        raise DomainError(_("method must be organizer, self_checkin or import."), None)
+    when = uncell(cells.get("recorded_at_utc")) or uncell(cells.get("recorded_at_local"))
+    try:
+        recorded_at = parse_time(when) if when else now
+    except ValueError:
+        raise DomainError(
+            _("The time must be written like 2023-11-13T09:30:00+07:00."), None
+        ) from None
+    email = uncell(cells.get("recorded_by")).lower()
+    if email:
+        recorder = lookups.users.get(email)
+        if recorder is None:
+            raise DomainError(_("No user has the email %(email)s.", email=email[:80]), None)
+    else:
+        recorder = None if method == BY_SELF else actor
+    organisation = clean_text(uncell(cells.get("organisation")), "organisation", ORGANISATION_MAX)
+    return {
+        "name": name,
+        "name_key": person_key(name),
+        "affiliation_key": affiliation_key(party_number, organisation),
+        "category": category,
+        "party_number": party_number,
+        "party_self_declared": party_number is not None and status == SELF_DECLARED,
+        "organisation": organisation,
+        "contact": clean_text(uncell(cells.get("contact")), "contact", CONTACT_MAX),
+        "method": method,
+        "recorded_at": recorded_at,
+        "recorded_by": recorder,
+    }
+
+
+def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult:
+    """Add the people of a CSV file to an event, all or nothing.
+
+    Every bad row is reported with its line; people already recorded (in
+    the database or earlier in the file) are skipped, so a file imported
+    twice adds nobody the second time.
+    """
+    if event.deleted_at is not None:
+        raise DomainError(_("This event has been deleted."), None)
+    _header, rows = read_rows(data)
+    if not rows:
+        raise ImportFailed([(0, _("The file has no rows below its first line."))])
+    lookups, now = Lookups.load(), clock.now()
+    existing = {
+        (name_key, affiliation): recorded
+        for name_key, affiliation, recorded in db.session.execute(
+            db.select(
+                AttendanceRecord.name_key,
+                AttendanceRecord.affiliation_key,
+                AttendanceRecord.recorded_at,
+            ).where(AttendanceRecord.event_id == event.id)
+        )
+    }
+    seen: dict[tuple[str, str], int] = {}
+    problems: list[tuple[int, str]] = []
+    result = ImportResult()
+    new_records = []
+    for line, cells in rows:
+        try:
+            values = parse_row(cells, event, actor, lookups, now)
+        except DomainError as error:
+            problems.append((line, error.message))
+            continue
+        identity = (values["name_key"], values["affiliation_key"])
+        if identity in existing:
+            result.skipped.append((line, _("%(name)s is already recorded.", name=values["name"])))
+        elif identity in seen:
+            result.skipped.append(
+                (line, _("%(name)s is already on line %(line)d.", name=values["name"],
+                         line=seen[identity]))
+            )  # fmt: skip
+        else:
+            seen[identity] = line
+            new_records.append(AttendanceRecord(event_id=event.id, **values))
+    if problems:
+        raise ImportFailed(problems)
+    db.session.add_all(new_records)
+    db.session.flush()
+    result.added = len(new_records)
+    audit(actor, "attendance.import", event, added=result.added, skipped=len(result.skipped))
+    return result

@@ -1,0 +1,110 @@
+"""Attendance records, the guests an organizer expects, and crowd headcount tallies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kirab.auth.models import User
+from kirab.database import UTCDateTime, db, utcnow
+from kirab.events.models import Event
+from kirab.regions.models import Party
+
+# Who an attendee is, as stored and as written in CSV files.
+PARTY_REP, KPU, BAWASLU, GOVERNMENT, STUDENT, MEDIA, PUBLIC, OTHER = (
+    "party_rep",
+    "kpu",
+    "bawaslu",
+    "government",
+    "student",
+    "media",
+    "public",
+    "other",
+)
+CATEGORIES = (PARTY_REP, KPU, BAWASLU, GOVERNMENT, STUDENT, MEDIA, PUBLIC, OTHER)
+
+# How a record was made.
+BY_ORGANIZER, BY_SELF, BY_IMPORT = "organizer", "self_checkin", "import"
+METHODS = (BY_ORGANIZER, BY_SELF, BY_IMPORT)
+
+NAME_MAX, ORGANISATION_MAX, CONTACT_MAX, COUNTER_MAX = 120, 160, 120, 60
+KEY_MAX = 255
+
+
+class AttendanceRecord(db.Model):
+    """One named person at one event.
+
+    ``name_key`` and ``affiliation_key`` are the person's identity for the
+    duplicate rule; the database refuses a second row with the same pair for
+    an event, so two workers recording at once cannot count anyone twice.
+    """
+
+    __tablename__ = "attendance_records"
+    __table_args__ = (UniqueConstraint("event_id", "name_key", "affiliation_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique constraint's index (event first) serves lookups by event.
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(KEY_MAX), index=True)
+    # "p<ballot number>", "o<organisation key>" or "" when the person gave neither.
+    affiliation_key: Mapped[str] = mapped_column(String(KEY_MAX), default="")
+    category: Mapped[str] = mapped_column(String(16))
+    party_number: Mapped[int | None] = mapped_column(ForeignKey("parties.number"), index=True)
+    # A party named at self check-in counts as self-declared until an organizer confirms it.
+    party_self_declared: Mapped[bool] = mapped_column(default=False)
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
+    contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
+    method: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Made by the browser for each submission: a retry with the same key records once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    event: Mapped[Event] = relationship()
+    party: Mapped[Party | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class ExpectedGuest(db.Model):
+    """An official the organizer expects at an event, listed beforehand to tick off."""
+
+    __tablename__ = "expected_guests"
+    __table_args__ = (UniqueConstraint("event_id", "name_key", "affiliation_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    affiliation_key: Mapped[str] = mapped_column(String(KEY_MAX), default="")
+    category: Mapped[str] = mapped_column(String(16))
+    party_number: Mapped[int | None] = mapped_column(ForeignKey("parties.number"))
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    party: Mapped[Party | None] = relationship()
+
+
+class HeadcountTally(db.Model):
+    """One counter's tally of a category of the crowd at an event.
+
+    Every tally is kept; the latest tally of each counter and category is
+    the one that counts, and the counters add up.
+    """
+
+    __tablename__ = "headcount_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    counter: Mapped[str] = mapped_column(String(COUNTER_MAX))
+    counter_key: Mapped[str] = mapped_column(String(KEY_MAX))
+    category: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    recorded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,292 @@
+"""Attendance reports: totals per event, stop, dapil, kind and party, and their charts.
+
+Every report is one grouped query over the events in scope, whatever their
+number; the totals are the same counts the records give directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+import leather
+from sqlalchemy import func
+
+from kirab.attendance.models import AttendanceRecord
+from kirab.attendance.services import latest_tallies
+from kirab.database import db
+from kirab.events.filters import EventFilter
+from kirab.events.models import CANCELLED, PUBLISHED, Event
+from kirab.regions.models import Dapil, Office, Party, Region
+from kirab.relay.models import Route, Stop
+
+EVENT, STOP, DAPIL, KIND, PARTY = "event", "stop", "dapil", "kind", "party"
+GROUPINGS = (EVENT, STOP, DAPIL, KIND, PARTY)
+CHART_BARS = 25
+
+
+@dataclass
+class ReportRow:
+    """One group of a report: how many events, people by name, and the crowd counted."""
+
+    key: object
+    label: str
+    events: int
+    named: int
+    crowd: int
+    # For parties: people whose party is confirmed, and those who declared it themselves.
+    confirmed: int = 0
+    self_declared: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everyone: named people and the crowd."""
+        return self.named + self.crowd
+
+
+def events_in_scope(event_filter: EventFilter):
+    """A select of the ids of public events matching the filter."""
+    query = (
+        db.select(Event.id)
+        .join(Event.stop)
+        .join(Stop.office)
+        .join(Office.region)
+        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
+    )
+    return event_filter.apply(query)
+
+
+def per_event(event_filter: EventFilter):
+    """A subquery: each event in scope with its named and counted attendance."""
+    in_scope = events_in_scope(event_filter)
+    scope = in_scope.subquery()
+    # Counting only the events in scope keeps a report of one stop small at national scale.
+    named = (
+        db.select(AttendanceRecord.event_id, func.count(AttendanceRecord.id).label("n"))
+        .where(AttendanceRecord.event_id.in_(in_scope))
+        .group_by(AttendanceRecord.event_id)
+        .subquery()
+    )
+    counted = latest_tallies(in_scope).subquery()
+    crowd = (
+        db.select(counted.c.event_id, func.sum(counted.c.count).label("n"))
+        .group_by(counted.c.event_id)
+        .subquery()
+    )
+    return (
+        db.select(
+            Event.id.label("event_id"),
+            Event.stop_id,
+            Event.dapil_id,
+            Event.kind,
+            func.coalesce(named.c.n, 0).label("named"),
+            func.coalesce(crowd.c.n, 0).label("crowd"),
+        )
+        .join(scope, scope.c.id == Event.id)
+        .outerjoin(named, named.c.event_id == Event.id)
+        .outerjoin(crowd, crowd.c.event_id == Event.id)
+        .subquery()
+    )
+
+
+def grouped(event_filter: EventFilter, column_name: str) -> list[tuple]:
+    """(group key, events, named, crowd) for each value of a column of ``per_event``."""
+    rows = per_event(event_filter)
+    column = rows.c[column_name]
+    return db.session.execute(
+        db.select(column, func.count(), func.sum(rows.c.named), func.sum(rows.c.crowd))
+        .group_by(column)
+        .order_by(column)
+    ).all()
+
+
+def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[ReportRow]:
+    """One row per event, in time order, a page at a time."""
+    rows = per_event(event_filter)
+    result = db.session.execute(
+        db.select(Event.id, Event.title, Event.starts_at, Region.timezone, rows.c.named,
+                  rows.c.crowd)
+        .join(rows, rows.c.event_id == Event.id)
+        .join(Stop, Stop.id == Event.stop_id)
+        .join(Office, Office.id == Stop.office_id)
+        .join(Region, Region.code == Office.region_code)
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()  # fmt: skip
+    return [
+        ReportRow((event_id, starts_at, zone), title, 1, int(named), int(crowd))
+        for event_id, title, starts_at, zone, named, crowd in result
+    ]
+
+
+def by_stop(event_filter: EventFilter) -> list[ReportRow]:
+    """One row per stop, in route order."""
+    groups = {key: rest for key, *rest in grouped(event_filter, "stop_id")}
+    stops = db.session.execute(
+        db.select(Stop.id, Office.name, Route.name)
+        .join(Office, Office.id == Stop.office_id)
+        .join(Route, Route.id == Stop.route_id)
+        .where(Stop.id.in_(groups))
+        .order_by(Route.position, Route.id, Stop.position)
+    ).all()
+    return [
+        ReportRow(stop_id, f"{office} ({route})", *to_ints(groups[stop_id]))
+        for stop_id, office, route in stops
+    ]
+
+
+def by_dapil(event_filter: EventFilter, no_dapil: str) -> list[ReportRow]:
+    """One row per dapil; events serving no single dapil together at the end."""
+    groups = {key: rest for key, *rest in grouped(event_filter, "dapil_id")}
+    dapil = db.session.execute(
+        db.select(Dapil)
+        .where(Dapil.id.in_([key for key in groups if key is not None]))
+        .order_by(Dapil.region_code, Dapil.number)
+    ).scalars()
+    rows = [ReportRow(d.slug, d.name, *to_ints(groups[d.id])) for d in dapil]
+    if None in groups:
+        rows.append(ReportRow(None, no_dapil, *to_ints(groups[None])))
+    return rows
+
+
+def by_kind(event_filter: EventFilter, label) -> list[ReportRow]:
+    """One row per kind of event."""
+    return [
+        ReportRow(kind, label(kind), *to_ints(rest))
+        for kind, *rest in grouped(event_filter, "kind")
+    ]
+
+
+def by_party(event_filter: EventFilter) -> list[ReportRow]:
+    """One row per party: its people recorded (confirmed and self-declared) and its events."""
+    scope = events_in_scope(event_filter)
+    result = db.session.execute(
+        db.select(
+            Party.number,
+            Party.abbreviation,
+            Party.name,
+            func.count(func.distinct(AttendanceRecord.event_id)),
+            func.count(AttendanceRecord.id),
+            func.count(AttendanceRecord.id).filter(AttendanceRecord.party_self_declared),
+        )
+        .join(AttendanceRecord, AttendanceRecord.party_number == Party.number)
+        .where(AttendanceRecord.event_id.in_(scope))
+        .group_by(Party.number, Party.abbreviation, Party.name)
+        .order_by(Party.number)
+    ).all()
+    return [
+        ReportRow(number, f"{number}. {abbreviation}", int(events), int(named), 0,
+                  confirmed=int(named) - int(declared), self_declared=int(declared))
+        for number, abbreviation, _name, events, named, declared in result
+    ]  # fmt: skip
+
+
+def to_ints(values) -> tuple[int, int, int]:
+    """A group's (events, named, crowd) as whole numbers."""
+    return tuple(int(value or 0) for value in values)
+
+
+@dataclass
+class PartyMatrix:
+    """Which parties came to which events: confirmed and self-declared people per cell."""
+
+    events: list[tuple[int, str, object, str]]  # id, title, starts_at, zone
+    parties: list[Party]
+    cells: dict[tuple[int, int], tuple[int, int]]  # (event, party) -> (confirmed, self-declared)
+
+
+def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple[PartyMatrix, int]:
+    """The matrix for a page of events in scope, and how many events there are."""
+    scope = events_in_scope(event_filter)
+    total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
+    events = db.session.execute(
+        db.select(Event.id, Event.title, Event.starts_at, Region.timezone)
+        .join(Stop, Stop.id == Event.stop_id)
+        .join(Office, Office.id == Stop.office_id)
+        .join(Region, Region.code == Office.region_code)
+        .where(Event.id.in_(scope))
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    ids = [row[0] for row in events]
+    cells: dict[tuple[int, int], list[int]] = {}
+    for event_id, number, declared, count in db.session.execute(
+        db.select(
+            AttendanceRecord.event_id,
+            AttendanceRecord.party_number,
+            AttendanceRecord.party_self_declared,
+            func.count(),
+        )
+        .where(AttendanceRecord.event_id.in_(ids), AttendanceRecord.party_number.is_not(None))
+        .group_by(
+            AttendanceRecord.event_id,
+            AttendanceRecord.party_number,
+            AttendanceRecord.party_self_declared,
+        )
+    ):
+        cell = cells.setdefault((event_id, number), [0, 0])
+        cell[1 if declared else 0] += count
+    parties = list(db.session.execute(db.select(Party).order_by(Party.number)).scalars())
+    return (
+        PartyMatrix(
+            [tuple(row) for row in events],
+            parties,
+            {key: (value[0], value[1]) for key, value in cells.items()},
+        ),
+        total,
+    )
+
+
+# --- charts --------------------------------------------------------------------
+
+# The house colours and fonts; leather reads its theme from module attributes.
+leather.theme.background_color = "#ffffff"
+leather.theme.default_series_colors = ["#b3001b", "#555b61", "#0b57d0"]
+for _part in ("title", "tick", "legend", "axis_title"):
+    setattr(leather.theme, f"{_part}_font_family", "system-ui, sans-serif")
+leather.theme.title_color = leather.theme.label_color = "#1d1d1f"
+leather.theme.tick_color = "#555b61"
+
+LABEL_LENGTH = 28
+
+
+def short_label(label: str) -> str:
+    """A bar label short enough to leave room for its bar."""
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+
+
+def whole_ticks(largest: int) -> list[int]:
+    """About five whole-number ticks from 0 past ``largest`` (people come whole)."""
+    step = max(1, -(-max(largest, 1) // 5))
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = -(-step // magnitude) * magnitude
+    return list(range(0, largest + step + 1, step))[:7]
+
+
+def bar_chart(title: str, labels: list[str], values: list[int]) -> str:
+    """A horizontal bar chart as a ``data:`` URL of an SVG image.
+
+    leather draws it on the server without scripts; as an image the chart's
+    text can never mix with the page's markup, and the table beside it is
+    what screen readers read.
+    """
+    rows, seen = [], Counter()
+    for value, label in zip(values[:CHART_BARS], labels, strict=False):
+        label = short_label(label)
+        seen[label] += 1
+        # Bars are keyed by label: a second event of the same title gets a number.
+        rows.append((value, label if seen[label] == 1 else f"{label} ({seen[label]})"))
+    ticks = whole_ticks(max(values[:CHART_BARS], default=0))
+    chart = leather.Chart(title)
+    chart.add_x_scale(0, ticks[-1])
+    chart.add_x_axis(ticks=ticks)
+    chart.add_bars(rows)
+    buffer = io.StringIO()
+    # Narrow enough to stay legible when a phone shrinks it to its width.
+    chart.to_svg(buffer, width=520, height=90 + 40 * len(rows))
+    svg = buffer.getvalue().encode("utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
