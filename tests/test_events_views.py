@@ -282,7 +282,10 @@ def test_month_view(client, demo):
 
 
 def test_stop_view_groups_by_stop(client, demo):
-    page = client.get("/agenda?view=stop&route=1").get_data(as_text=True)
+    from kirab.relay.models import Route
+
+    route_id = db.session.execute(db.select(Route.id)).scalar_one()
+    page = client.get(f"/agenda?view=stop&route={route_id}").get_data(as_text=True)
     order = [
         page.index(name)
         for name in ("KPU Kabupaten Karawang", "KPU Kabupaten Bekasi", "KPU Kota Bekasi")
