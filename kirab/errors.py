@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from kirab.database import db
+
 
 class DomainError(Exception):
     """A broken business rule, with a message for people and the field it concerns."""
@@ -75,6 +77,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
+        # The failed request may have left the session unusable for the error page.
+        db.session.rollback()
         return _respond(500, error_message(500))
 
 

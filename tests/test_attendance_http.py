@@ -458,3 +458,69 @@ def test_bad_self_check_ins_change_nothing(client, world, fields):
     page = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "<img src=x>" not in page
     assert records() == []
+
+
+def test_a_second_self_check_in_learns_nothing_about_the_first(client, world):
+    """Anyone holding the link could otherwise test who attended, and when."""
+    event, *_rest = world
+    path = f"/events/{event.id}/check-in/{checkin_token(event)}"
+    assert post(client, path, checkin_data(), path).status_code == 200
+    second = post(client, path, checkin_data(name="RINA marlina", idempotency_key=key(10)), path)
+    assert second.status_code == 422
+    text = second.get_data(as_text=True)
+    assert "Anda sudah tercatat hadir" in text and "09.30" not in text
+    assert len(records(event)) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("check-in", {"party": "\u00b2"}),
+        ("attendance/people", {"party": "\u00b2"}),
+        ("attendance/headcount", {"count": "\u00b2", "category": "public", "counter": "A"}),
+    ],
+)
+def test_odd_digits_are_refused_not_a_500(client, world, path, fields):
+    event, _other, _draft, people = world
+    if path == "check-in":
+        url = f"/events/{event.id}/check-in/{checkin_token(event)}"
+        data = checkin_data(**fields)
+    else:
+        login(client, people["organizer"])
+        url = f"/events/{event.id}/{path}"
+        data = (
+            person(**fields) if path.endswith("people") else {"idempotency_key": key(3), **fields}
+        )
+    response = post(
+        client, url, data, url if path == "check-in" else f"/events/{event.id}/attendance"
+    )
+    assert response.status_code == 422
+    assert records(event) == []
+
+
+def test_records_on_a_deleted_draft_can_still_be_erased(client, world):
+    _event, _other, draft, people = world
+    db.session.add(
+        AttendanceRecord(
+            event_id=draft.id,
+            name="Zainab Hilang",
+            name_key="zainabhilang",
+            category="public",
+            method="organizer",
+            idempotency_key=key(7),
+        )
+    )
+    draft.deleted_at = at("2023-11-13 10:00")
+    db.session.commit()
+    login(client, people["organizer"])
+    found = client.get("/manage/attendance/erase?name=Zainab%20Hilang").get_data(as_text=True)
+    ids = re.findall(r'name="record" value="(\d+)"', found)
+    assert len(ids) == 1
+    done = post(
+        client,
+        "/manage/attendance/erase",
+        {"name": "Zainab Hilang", "record": ids, "reason": "Permintaan"},
+        "/manage/attendance/erase?name=Zainab",
+    )
+    assert done.status_code == 302
+    assert records(draft) == []

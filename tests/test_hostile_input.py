@@ -123,3 +123,10 @@ def test_wtforms_messages_are_translated(client, app):
         "role": "emperor"})  # fmt: skip
     assert response.status_code == 422
     assert "Pilihan tidak valid." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/attendance?page=\u00b2", "/reports/attendance/parties?page=\u00b2"]
+)
+def test_report_pages_read_odd_page_numbers_as_the_first(client, demo, url):
+    assert client.get(url).status_code == 200

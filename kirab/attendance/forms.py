@@ -25,6 +25,7 @@ from kirab.attendance.models import (
     PUBLIC,
     STUDENT,
 )
+from kirab.params import whole_number
 
 CATEGORY_LABELS = {
     PARTY_REP: _l("Party representative"),
@@ -68,7 +69,8 @@ def chosen_number(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() and len(value) <= 3 else -1
+    number = whole_number(value)
+    return number if number is not None and number < 1000 else -1
 
 
 class SubmissionForm(FlaskForm):
@@ -141,7 +143,7 @@ class HeadcountForm(SubmissionForm):
     def count_value(self) -> int | None:
         """The tally as a number, or None when it is not a whole number."""
         text = (self.count.data or "").strip().replace(".", "").replace(",", "")
-        return int(text) if text.isdigit() and len(text) <= 9 else None
+        return whole_number(text)
 
 
 class ActionForm(FlaskForm):

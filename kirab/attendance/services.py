@@ -38,6 +38,7 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import CANCELLED, Event
 from kirab.i18n import local_datetime
+from kirab.params import whole_number
 from kirab.permissions import region_in_scope
 from kirab.regions.models import Party
 
@@ -163,8 +164,14 @@ def find_same_person(event: Event, name_key: str, affiliation: str) -> Attendanc
     ).scalar_one_or_none()
 
 
-def duplicate_error(existing: AttendanceRecord) -> DuplicateAttendance:
-    """The message for a second attempt: who, and when the first was recorded."""
+def duplicate_error(existing: AttendanceRecord, *, public: bool = False) -> DuplicateAttendance:
+    """The message for a second attempt: who, and when the first was recorded.
+
+    A public self check-in learns only that the person is checked in: who
+    attended, and when, is not for anyone holding the event's link.
+    """
+    if public:
+        return DuplicateAttendance(_("You are already checked in for this event."), existing)
     return DuplicateAttendance(
         _(
             "%(name)s was already recorded for this event on %(when)s.",
@@ -221,7 +228,7 @@ def record_attendance(
         if key is not None and existing.idempotency_key == key:
             # The first submission with this key was committed a moment ago.
             return replay(event, existing)
-        raise duplicate_error(existing)
+        raise duplicate_error(existing, public=method == BY_SELF)
     entry = AttendanceRecord(
         event=event,
         name=name,
@@ -244,7 +251,9 @@ def record_attendance(
     return Outcome(entry, created=True)
 
 
-def resolve_conflict(event: Event, key: str, name: str, party_number, organisation) -> Outcome:
+def resolve_conflict(
+    event: Event, key: str, name: str, party_number, organisation, *, public: bool = False
+) -> Outcome:
     """After the database refused a record another worker made first: answer as it did.
 
     Called on a fresh transaction; the same key is a retry (answered as the
@@ -256,7 +265,7 @@ def resolve_conflict(event: Event, key: str, name: str, party_number, organisati
         event, person_key(name or ""), affiliation_key(party_number, organisation or "")
     )
     if existing is not None:
-        raise duplicate_error(existing)
+        raise duplicate_error(existing, public=public)
     raise DomainError(_("The record could not be saved. Please try again."), None)
 
 
@@ -295,13 +304,14 @@ def expected_guest(event: Event, guest_ref: str) -> tuple[str, str, int | None, 
     the event, ``g<guest id>`` for an official on the event's list.
     """
     kind, number = (guest_ref or "")[:1], (guest_ref or "")[1:]
-    if kind in ("u", "g") and number.isdigit() and len(number) <= 9:
+    number = whole_number(number)
+    if kind in ("u", "g") and number is not None:
         if kind == "u":
-            user = next((u for u in expected_party_reps(event) if u.id == int(number)), None)
+            user = next((u for u in expected_party_reps(event) if u.id == number), None)
             if user is not None:
                 return guest_name(user), PARTY_REP, user.party_number, ""
         else:
-            guest = db.session.get(ExpectedGuest, int(number))
+            guest = db.session.get(ExpectedGuest, number)
             if guest is not None and guest.event_id == event.id:
                 return guest.name, guest.category, guest.party_number, guest.organisation
     raise DomainError(_("This guest is not on the list of this event."), "guest")
@@ -409,7 +419,8 @@ def records_of_person(name: str, region_codes: list[str] | None) -> list[Attenda
     entries = db.session.execute(
         db.select(AttendanceRecord)
         .join(AttendanceRecord.event)
-        .where(AttendanceRecord.name_key == key, Event.deleted_at.is_(None))
+        # Deleted drafts included: a person's records must be erasable wherever they are.
+        .where(AttendanceRecord.name_key == key)
         .options(
             # The page shows each event's local date: its stop, office and region come along.
             joinedload(AttendanceRecord.event).joinedload(Event.stop),

@@ -52,6 +52,7 @@ from kirab.events.services import get_event
 from kirab.extensions import limiter
 from kirab.forms import show_domain_error
 from kirab.i18n import local_datetime, local_time
+from kirab.params import whole_number
 from kirab.permissions import (
     can_erase_attendance,
     can_read_all_attendance,
@@ -588,7 +589,7 @@ def checkin(event_id: int, token: str):
                     key=key,
                 ),
                 lambda: services.resolve_conflict(
-                    event, key, form.name.data, party_number, form.organisation.data
+                    event, key, form.name.data, party_number, form.organisation.data, public=True
                 ),
             )
         except DomainError as error:
@@ -623,12 +624,14 @@ def erase():
         found = {entry.id: entry for entry in services.records_of_person(name, scope)}
         chosen = request.form.getlist("record")
         if form.validate_on_submit():
-            if not chosen or any(not c.isdigit() or int(c) not in found for c in chosen):
+            if not chosen or any(whole_number(c) not in found for c in chosen):
                 form.form_errors.append(_("Choose records of the person found below."))
             else:
                 try:
                     count = services.delete_records(
-                        [found[int(c)] for c in chosen], actor=current_user, reason=form.reason.data
+                        [found[whole_number(c)] for c in chosen],
+                        actor=current_user,
+                        reason=form.reason.data,
                     )
                 except DomainError as error:
                     db.session.rollback()
@@ -658,8 +661,8 @@ def report_filter():
 
 def page_number() -> int:
     """The page asked for (1 when absent or malformed)."""
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+    number = whole_number(request.args.get("page", "1"))
+    return number if number is not None and 0 < number < 1_000_000 else 1
 
 
 @bp.get("/reports/attendance")

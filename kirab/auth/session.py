@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from kirab.auth.models import User
 from kirab.errors import wants_json, wants_plain_text
 from kirab.extensions import db, login_manager
+from kirab.params import whole_number
 
 
 def init_login(app: Flask) -> None:
@@ -28,10 +29,11 @@ def load_user(session_id: str) -> User | None:
     deactivation), is not loaded: the old session ends.
     """
     user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    user_id, version = whole_number(user_id), whole_number(version)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 

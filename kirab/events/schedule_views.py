@@ -15,7 +15,7 @@ from kirab.errors import DomainError
 from kirab.events import scheduling
 from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
 from kirab.events.models import Event
-from kirab.events.warnings import dapil_without_parade, venue_clashes
+from kirab.events.warnings import dapil_without_parade, events_outside_stop, venue_clashes
 from kirab.forms import show_domain_error
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.models import Dapil, Office, Party, Region
@@ -109,6 +109,7 @@ def stop(stop_id: int):
         stop=stop,
         events=events,
         clashes=venue_clashes(stop),
+        outside=events_outside_stop(stop),
         missing_dapil=dapil_without_parade(stop),
         can_edit=can_manage_region(current_user, stop.office.region_code),
         action_form=ActionForm(),

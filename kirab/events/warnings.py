@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager
 
 from kirab.database import db
-from kirab.events.models import CANCELLED, PARADE, Event
+from kirab.errors import DomainError
+from kirab.events.models import CANCELLED, HANDOVER, PARADE, Event
 from kirab.events.rules import clashes
 from kirab.regions.models import Dapil, Office
 from kirab.relay.models import Stop
@@ -53,3 +58,45 @@ def dapil_without_parade(stop: Stop) -> list[Dapil]:
             .order_by(Dapil.number)
         ).scalars()
     )
+
+
+def stranded_events(
+    stop: Stop, receives_at: datetime, hands_over_at: datetime | None
+) -> list[Event]:
+    """Live events of a stop that would lie outside the window [receives_at, hands_over_at).
+
+    Handover ceremonies are left out: they take place at the handover itself,
+    so a handover recorded late or early does not put them in the wrong stop.
+    """
+    outside = Event.starts_at < receives_at
+    if hands_over_at is not None:
+        outside = or_(outside, Event.ends_at > hands_over_at)
+    return list(
+        db.session.execute(
+            _live(
+                db.select(Event).where(Event.stop_id == stop.id, Event.kind != HANDOVER, outside)
+            ).order_by(Event.starts_at)
+        ).scalars()
+    )
+
+
+def events_outside_stop(stop: Stop) -> list[Event]:
+    """Live events of a stop that lie outside its window (after its times changed)."""
+    return stranded_events(stop, stop.receives_at, stop.hands_over_at)
+
+
+def refuse_stranding(
+    stop: Stop, receives_at: datetime, hands_over_at: datetime | None, field: str | None
+) -> None:
+    """Refuse a change of a stop's window that would leave events outside it."""
+    stranded = stranded_events(stop, receives_at, hands_over_at)
+    if stranded:
+        raise DomainError(
+            _(
+                "%(office)s would no longer hold the flags during %(events)s; move or cancel "
+                "these events first.",
+                office=stop.office.name,
+                events=", ".join(event.title for event in stranded[:5]),
+            ),
+            field,
+        )

@@ -24,6 +24,7 @@ from kirab import clock
 from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
+from kirab.events.warnings import refuse_stranding
 from kirab.regions.models import Party
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
 from kirab.relay.planning import TEXT_MAX, VENUE_MAX, clean_text, problem_message, windows_of
@@ -80,6 +81,10 @@ def _move_stops_to(handover: Handover, moment: datetime) -> None:
     except RuleBroken as error:
         names = [giving.office.name, receiving.office.name]
         raise DomainError(problem_message(error.problem, names), "actual_date") from None
+    refuse_stranding(giving, new_giving.receives_at, new_giving.hands_over_at, "actual_date")
+    refuse_stranding(
+        receiving, new_receiving.receives_at, new_receiving.hands_over_at, "actual_date"
+    )
     giving.hands_over_at = new_giving.hands_over_at
     receiving.receives_at = new_receiving.receives_at
 

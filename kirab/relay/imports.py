@@ -21,7 +21,9 @@ from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
+from kirab.events.warnings import stranded_events
 from kirab.i18n import local_datetime
+from kirab.params import plausible, whole_number
 from kirab.regions.models import Office
 from kirab.relay.models import Route, Stop
 from kirab.relay.planning import (
@@ -104,6 +106,8 @@ def _moment(text: str, zone: str) -> datetime:
     if not MOMENT.match(text) or len(text) > 32:
         raise ValueError(text)
     moment = datetime.fromisoformat(text)
+    if not plausible(moment):  # far-off years overflow when converted to UTC
+        raise ValueError(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
@@ -163,15 +167,15 @@ def read_rows(data: bytes) -> list[Row]:
             problems = []
             order = values["order"]
             order_number = None
-            if not (order.isdigit() and 0 < int(order) < 100_000):
+            number = whole_number(order)
+            if number is None or not 0 < number < 100_000:
                 problems.append(_("the order must be a whole number from 1."))
-            elif int(order) in seen_orders:
+            elif number in seen_orders:
                 problems.append(
-                    _("order %(n)d is also on line %(line)d.",
-                      n=int(order), line=seen_orders[int(order)])
-                )  # fmt: skip
+                    _("order %(n)d is also on line %(line)d.", n=number, line=seen_orders[number])
+                )
             else:
-                order_number = int(order)
+                order_number = number
                 seen_orders[order_number] = line
             code = values["region_code"]
             code = "RI" if code.upper() == "RI" else code
@@ -286,6 +290,19 @@ def import_route(route: Route, data: bytes, *, actor) -> ImportResult:
                       "file; move or delete its events first.", name=stop.office.name),
                 )
             )  # fmt: skip
+    for row in rows:
+        stop = existing.get(row.office.id)
+        if stop is not None:
+            stranded = stranded_events(stop, row.receives_at, row.hands_over_at)
+            if stranded:
+                errors.append(
+                    RowError(
+                        row.line,
+                        _("%(name)s has events outside the new times (%(events)s); shift the "
+                          "stop or move its events instead.", name=stop.office.name,
+                          events=", ".join(event.title for event in stranded[:3])),
+                    )
+                )  # fmt: skip
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda error: error.line))
 

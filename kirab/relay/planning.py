@@ -22,7 +22,9 @@ from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
+from kirab.events.warnings import refuse_stranding
 from kirab.i18n import local_datetime
+from kirab.params import FIRST_YEAR, LAST_YEAR, plausible
 from kirab.regions.models import Office
 from kirab.relay.custody import Window
 from kirab.relay.models import Handover, Relay, Route, Stop
@@ -246,6 +248,13 @@ def insert_stop(
         raise DomainError(
             _("%(name)s is already a stop of this route.", name=office.name), "region_code"
         )
+    for moment, field in ((receives_at, "receives_date"), (hands_over_at, "hands_over_date")):
+        if moment is not None and not plausible(moment):
+            raise DomainError(
+                _("Dates must lie between the years %(first)d and %(last)d.",
+                  first=FIRST_YEAR, last=LAST_YEAR),
+                field,
+            )  # fmt: skip
     if hands_over_at is not None and hands_over_at <= receives_at:
         raise DomainError(_("The hand-over time must come after the receiving time."), "hands_over")
     windows = windows_of(stops)
@@ -444,6 +453,9 @@ def plan_shift(stop: Stop, delta: timedelta) -> ShiftPlan:
         for s, old, new in zip(stops, old_windows, new_windows, strict=True)
         if old != new
     ]
+    for move in moves:
+        if move.stop.position < stop.position:  # its events stay, its window changes
+            refuse_stranding(move.stop, move.new.receives_at, move.new.hands_over_at, "amount")
     moved_ids = [s.id for s in stops[index:]]
     events = list(
         db.session.execute(

@@ -25,6 +25,7 @@ from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.forms import show_domain_error
 from kirab.i18n import from_local, to_local
+from kirab.params import whole_number
 from kirab.permissions import (
     can_edit_stop,
     can_plan_routes,
@@ -148,8 +149,9 @@ def new_stop(route_id: int):
     """Insert a stop into a route, at a position or at the end."""
     found = db.get_or_404(Route, route_id)
     form = StopForm()
-    if request.method == "GET" and request.args.get("position", "").isdigit():
-        form.position.data = int(request.args["position"][:4])
+    position = whole_number(request.args.get("position"))
+    if request.method == "GET" and position is not None and position < 10_000:
+        form.position.data = position
     if form.validate_on_submit():
         try:
             office = planning.find_office(form.region_code.data)

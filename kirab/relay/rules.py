@@ -138,15 +138,20 @@ def swap_with_next(windows: Sequence[Window], index: int) -> list[Window]:
 def record_actual(giving: Window, receiving: Window, actual: datetime) -> tuple[Window, Window]:
     """The two stops of a handover once it took place at ``actual``.
 
-    The receiving stop holds the flags from that instant and the giving stop
-    hands over at it. It must fall inside both stops' stays: after the giving
-    stop received the flags and before the receiving stop hands them on.
+    The receiving stop holds the flags from that instant. Where the two
+    stops met at one instant the giving stop hands over at it too; across a
+    transit gap the flags left the giving office when planned, unless they
+    arrived before that. It must fall inside both stops' stays: after the
+    giving stop received the flags and before the receiving stop hands them on.
     """
     if actual <= giving.receives_at:
         raise RuleBroken(Problem(TOO_EARLY, 0))
     if receiving.hands_over_at is not None and actual >= receiving.hands_over_at:
         raise RuleBroken(Problem(TOO_LATE, 1))
-    return replace(giving, hands_over_at=actual), replace(receiving, receives_at=actual)
+    left = giving.hands_over_at
+    if left is None or left == receiving.receives_at or actual < left:
+        left = actual
+    return replace(giving, hands_over_at=left), replace(receiving, receives_at=actual)
 
 
 @dataclass(frozen=True)
