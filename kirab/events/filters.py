@@ -146,8 +146,12 @@ def _parse_date(value: str, name: str) -> date:
         ) from None
     if not plausible(parsed):
         raise FilterError(
-            _("%(name)s must lie between the years %(first)d and %(last)d.",
-              name=name, first=FIRST_YEAR, last=LAST_YEAR),
+            _(
+                "%(name)s must lie between the years %(first)d and %(last)d.",
+                name=name,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
             name,
         )
     return parsed

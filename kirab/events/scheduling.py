@@ -73,9 +73,7 @@ def _clean_text(value: str, limit: int, field_name: str, *, required: bool = Fal
     if required and not value:
         raise DomainError(_("This field is required."), field_name)
     if len(value) > limit:
-        raise DomainError(
-            _("At most %(n)d characters, please.", n=limit), field_name
-        )
+        raise DomainError(_("At most %(n)d characters, please.", n=limit), field_name)
     return value
 
 
