@@ -66,12 +66,13 @@ def register_blueprints(app: Flask) -> None:
     from kirab.api.views import bp as api_bp
     from kirab.auth.views import bp as auth_bp
     from kirab.events.views import bp as events_bp
+    from kirab.feeds.views import bp as feeds_bp
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, events_bp, relay_bp, manage_bp, users_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, events_bp, feeds_bp, relay_bp, manage_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -3,6 +3,7 @@
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User, UserRegion
 from kirab.events.models import Event, Venue
+from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, Relay, Route, Stop
 
@@ -11,11 +12,15 @@ __all__ = [
     "Dapil",
     "DapilDistrict",
     "Event",
+    "FeedDocument",
+    "FeedState",
+    "FeedToken",
     "Handover",
     "Office",
     "Party",
     "Region",
     "Relay",
+    "RenderedEvent",
     "Route",
     "Stop",
     "User",

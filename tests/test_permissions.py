@@ -9,6 +9,7 @@ import pytest
 
 from kirab.database import db
 from kirab.events.models import DRAFT
+from kirab.feeds.tokens import issue_token
 from tests.conftest import csrf_token, login
 from tests.factories import at, make_event, make_route, make_user
 
@@ -63,6 +64,17 @@ MATRIX = [
     ("users.password", "GET", "/manage/users/{target}/password", None, ADMIN_ONLY),
     ("users.password", "POST", "/manage/users/{target}/password", {"password": "short"},
      row(302, 422, 403, 403, 403, 403)),
+    ("feeds.calendar", "GET", "/calendar.ics?region=32.16", None, EVERYONE_200),
+    ("feeds.calendar", "GET", "/calendar.ics?region=nowhere", None,
+     row(400, 400, 400, 400, 400, 400)),
+    ("feeds.event_calendar", "GET", "/events/{published}.ics", None, EVERYONE_200),
+    ("feeds.event_calendar", "GET", "/events/{draft}.ics", None, DRAFT_PAGE),
+    ("feeds.event_calendar", "GET", "/events/999999.ics", None, row(404, 404, 404, 404, 404, 404)),
+    # The token is the key: whoever holds it reads the feed, logged in or not.
+    ("feeds.personal", "GET", "/calendar/{token}.ics", None, EVERYONE_200),
+    ("feeds.personal", "GET", "/calendar/not-a-token.ics", None, row(404, 404, 404, 404, 404, 404)),
+    ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
+    ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
@@ -85,8 +97,9 @@ def world(app):
         "observer": make_user("observer"),
     }
     target = make_user("observer", email="target@kirab.example")
+    token = issue_token(users["party_rep"], actor=None, now=at("2023-11-01 09:00"))
     db.session.commit()
-    ids = {"published": published.id, "draft": draft.id, "target": target.id}
+    ids = {"published": published.id, "draft": draft.id, "target": target.id, "token": token}
     return users, ids
 
 
