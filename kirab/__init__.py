@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         enable_sqlite_pragmas(app)
     logging.getLogger("kirab").setLevel(logging.INFO)
+    from kirab.logmask import mask_app_logs
+
+    mask_app_logs(app)
     return app
 
 
