@@ -84,7 +84,12 @@ def description_of(event, wording: Wording, url: str) -> str:
 
 
 def render_event(event, wording: Wording, url: str) -> bytes:
-    """One event as a VEVENT block (CRLF lines, folded), the same bytes for the same data.
+    """One event as a VEVENT block (CRLF lines, folded), the same bytes for the same data."""
+    return event_component(event, wording, url).to_ical()
+
+
+def event_component(event, wording: Wording, url: str) -> Event:
+    """One event as an icalendar VEVENT.
 
     DTSTAMP and LAST-MODIFIED are the event's last change, so re-rendering
     unchanged data changes nothing; times carry the event's TZID.
@@ -112,7 +117,7 @@ def render_event(event, wording: Wording, url: str) -> bytes:
     if event.dapil is not None:
         categories.append(event.dapil.name)
     component.add("categories", categories)
-    return component.to_ical()
+    return component
 
 
 def calendar_head(info: CalendarInfo) -> bytes:

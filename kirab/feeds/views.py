@@ -50,6 +50,14 @@ def calendar_response(feed: Feed, *, private: bool = False, filename: str | None
     return response
 
 
+def serve(spec, **options):
+    """Build or fetch a feed and answer with it, committing only what building stored."""
+    feed = get_feed(spec, feed_language(request.args), clock.now())
+    if feed.written:
+        db.session.commit()
+    return calendar_response(feed, **options)
+
+
 @bp.get("/calendar.ics")
 def calendar():
     """The feed of an agenda filter (the same parameters as ``/agenda``)."""
@@ -57,9 +65,7 @@ def calendar():
         event_filter = parse_filters(request.args)
     except FilterError as error:
         bad_request(error.message)
-    feed = get_feed(public_spec(event_filter), feed_language(request.args), clock.now())
-    db.session.commit()
-    return calendar_response(feed)
+    return serve(public_spec(event_filter))
 
 
 @bp.get("/events/<id:event_id>.ics")
@@ -79,9 +85,7 @@ def personal(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    feed = get_feed(personal_spec(user), feed_language(request.args), clock.now())
-    db.session.commit()
-    return calendar_response(feed, private=True)
+    return serve(personal_spec(user), private=True)
 
 
 @bp.after_request
