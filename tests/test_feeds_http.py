@@ -562,3 +562,34 @@ def test_a_personal_feed_of_nothing_followed_is_empty_but_valid(client, route):
     db.session.commit()
     _r, checked = fetch(client, f"/calendar/{token}.ics")
     assert checked.events == []
+
+
+def test_a_process_never_serves_its_copy_once_another_process_rebuilt(app, client, route, migrated):
+    event = make_event(route.stops[0], title="Sebelum")
+    db.session.commit()
+    first, _ = fetch(client, "/calendar.ics")  # this process now holds a copy
+    event.title, event.sequence, event.updated_at = "Sesudah", 1, at("2023-11-02 10:00")
+    db.session.commit()
+    with extra_app(migrated, FIXED_NOW=NOW) as other:
+        rebuilt = other.test_client().get("/calendar.ics")
+    assert rebuilt.headers["ETag"] != first.headers["ETag"]
+    again, checked = fetch(client, "/calendar.ics")
+    assert again.headers["ETag"] == rebuilt.headers["ETag"]
+    assert again.data == rebuilt.data
+    assert [str(e["SUMMARY"]) for e in checked.events] == ["Sesudah"]
+
+
+def test_a_feed_url_never_answers_with_html(client, route):
+    for response in (client.post("/calendar.ics"), client.delete("/events/1.ics")):
+        assert response.status_code == 405
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_a_new_event_starts_at_sequence_zero(client, route):
+    organizer = make_user("organizer", regions=["32.16"])
+    draft = create_event(route.stops[0], event_data(), actor=organizer, now=at("2023-11-01 10:00"))
+    db.session.commit()
+    login(client, organizer)
+    (event,) = check_calendar(client.get(f"/events/{draft.id}.ics").data).events
+    assert event["SEQUENCE"] == 0
+    assert str(event["UID"]) == draft.uid

@@ -567,7 +567,6 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
     stamp = fingerprint(lang)
     key = _key(spec, lang)
     version, row = _lookup(key)
-    body = None
     if row is not None and (row.day, row.data_version, row.fingerprint) == (day, version, stamp):
         return _feed_from(key, day, row.body_hash, row.last_modified)
 
@@ -591,7 +590,7 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
         db.session.execute(
             update(table).where(table.c.key == key).values(day=day, data_version=version)
         )
-        return _feed_from(key, day, row.body_hash, row.last_modified, body, written=True)
+        return _feed_from(key, day, row.body_hash, row.last_modified, written=True)
 
     body = ics.assemble(info, {m.timezone for m in members}, event_blocks(members, lang))
     body_hash = hashlib.sha256(body).hexdigest()
@@ -608,8 +607,9 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
         if row.body_hash == body_hash:
             return _feed_from(key, day, body_hash, row.last_modified, body, written=True)
     if row.body_hash == body_hash:
-        # Rebuilt to the same bytes (the words or members moved, the body did not).
-        db.session.execute(update(table).where(table.c.key == key).values(**values))
+        # Rebuilt to the same bytes (the members' data moved, the body did not).
+        same = {name: value for name, value in values.items() if name != "body"}
+        db.session.execute(update(table).where(table.c.key == key).values(**same))
         return _feed_from(key, day, body_hash, row.last_modified, body, written=True)
     # The body changed: Last-Modified rises (by a second at least, so a client's
     # If-Modified-Since never hides a change), unless another process got there first.
