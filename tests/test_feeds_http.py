@@ -593,3 +593,19 @@ def test_a_new_event_starts_at_sequence_zero(client, route):
     (event,) = check_calendar(client.get(f"/events/{draft.id}.ics").data).events
     assert event["SEQUENCE"] == 0
     assert str(event["UID"]) == draft.uid
+
+
+def test_only_changes_to_what_feeds_show_count_as_feed_changes(app, route):
+    from kirab.audit.services import record
+    from kirab.feeds.models import FeedState
+
+    def version():
+        return db.session.execute(db.select(FeedState.version)).scalar() or 0
+
+    before = version()
+    record(None, "test.note", route)  # the audit log is not in any feed
+    db.session.commit()
+    assert version() == before
+    make_event(route.stops[0])
+    db.session.commit()
+    assert version() == before + 1

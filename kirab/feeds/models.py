@@ -71,18 +71,19 @@ class FeedState(db.Model):
 
 
 STATE_ID = 1
-# Tables whose changes never change a feed's content.
-_IGNORED_TABLES = {"audit_log", "feed_tokens", "feed_event_renderings", "feed_documents",
-                   "feed_state"}  # fmt: skip
+# Tables whose rows a feed shows or selects by. Changes to anything else (the
+# audit log, attendance, the feeds' own tables) leave every feed as it was.
+FEED_TABLES = {"events", "stops", "routes", "relays", "offices", "regions", "dapil",
+               "dapil_districts", "parties", "users", "user_regions"}  # fmt: skip
 
 
 def _changes_feed_data(session: OrmSession) -> bool:
     """Whether a flush writes anything that a feed could show."""
     for obj in (*session.new, *session.deleted):
-        if getattr(obj, "__tablename__", None) not in _IGNORED_TABLES:
+        if getattr(obj, "__tablename__", None) in FEED_TABLES:
             return True
     for obj in session.dirty:
-        if getattr(obj, "__tablename__", None) in _IGNORED_TABLES:
+        if getattr(obj, "__tablename__", None) not in FEED_TABLES:
             continue
         if session.is_modified(obj, include_collections=True):
             return True
