@@ -10,7 +10,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 CATALOGUES := $(wildcard kirab/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: install run test test-pg lint format translations extract-messages clean
+.PHONY: install run test test-pg bench lint format translations extract-messages clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -41,6 +41,11 @@ test: install
 test-pg: install
 	KIRAB_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) KIRAB_TEST_RATELIMIT_STORAGE_URI=$(REDIS_TEST_URL) \
 		$(BIN)/pytest -m "not browser"
+
+## The calendar feeds at national size (13,000 events) in a scratch SQLite database:
+## build and serving times as ratios against plain icalendar builds and a static file.
+bench: install
+	$(BIN)/python -m tests.benchmarks.feeds
 
 lint: install
 	$(BIN)/ruff check kirab tests

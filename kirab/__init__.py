@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         enable_sqlite_pragmas(app)
     logging.getLogger("kirab").setLevel(logging.INFO)
+    from kirab.logmask import mask_app_logs
+
+    mask_app_logs(app)
     return app
 
 
@@ -68,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.auth.views import bp as auth_bp
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
+    from kirab.feeds.views import bp as feeds_bp
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
     from kirab.relay.planning_views import bp as planning_bp
@@ -85,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         users_bp,
         api_bp,
         attendance_bp,
+        feeds_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""Command-line commands: ``init-db``, ``seed-demo``, ``create-user`` and ``import-route``."""
+"""Command-line commands: ``init-db``, ``seed-demo``, ``create-user``, ``import-route`` and
+``feed-token``."""
 
 from __future__ import annotations
 
@@ -105,6 +106,27 @@ def import_route_command(csv_file, relay_name, route_name):
     )
 
 
+@click.command("feed-token")
+@click.argument("email")
+def feed_token_command(email):
+    """Create or reset a user's personal feed and print its address (shown only now)."""
+    from kirab import clock
+    from kirab.auth.services import find_user
+    from kirab.feeds.services import link
+    from kirab.feeds.tokens import issue_token
+
+    user = find_user(email)
+    if user is None or not user.active:
+        click.echo(f"Error: no active user with the email {email}.", err=True)
+        sys.exit(1)
+    token = issue_token(user, actor=None, now=clock.now())
+    db.session.commit()
+    click.echo(
+        f"Personal feed of {user.email} (shown only now; resetting stops old subscriptions):"
+    )
+    click.echo(link("feeds.personal", "id", token=token))
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``flask --app kirab``."""
     for command in (
@@ -112,5 +134,6 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         create_user_command,
         import_route_command,
+        feed_token_command,
     ):
         app.cli.add_command(command)

@@ -4,6 +4,7 @@ from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTa
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User, UserRegion
 from kirab.events.models import Event, Venue
+from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 
@@ -14,6 +15,9 @@ __all__ = [
     "DapilDistrict",
     "Event",
     "ExpectedGuest",
+    "FeedDocument",
+    "FeedState",
+    "FeedToken",
     "Handover",
     "HandoverFile",
     "HeadcountTally",
@@ -21,6 +25,7 @@ __all__ = [
     "Party",
     "Region",
     "Relay",
+    "RenderedEvent",
     "Route",
     "Stop",
     "User",

@@ -11,6 +11,7 @@ from kirab.attendance.models import AttendanceRecord, ExpectedGuest
 from kirab.attendance.services import checkin_token
 from kirab.database import db
 from kirab.events.models import DRAFT
+from kirab.feeds.tokens import issue_token
 from kirab.relay.models import Handover
 from kirab.relay.planning import relink_handovers
 from tests.conftest import csrf_token, login
@@ -136,6 +137,17 @@ MATRIX = [
      REGION_422),
     ("planning.handover_file", "GET", "/manage/handover-files/{file}", None, COMMITTEE),
     ("planning.handover_file", "GET", "/manage/handover-files/999999", None, COMMITTEE_404),
+    ("feeds.calendar", "GET", "/calendar.ics?region=32.16", None, EVERYONE_200),
+    ("feeds.calendar", "GET", "/calendar.ics?region=nowhere", None,
+     row(400, 400, 400, 400, 400, 400)),
+    ("feeds.event_calendar", "GET", "/events/{published}.ics", None, EVERYONE_200),
+    ("feeds.event_calendar", "GET", "/events/{draft}.ics", None, DRAFT_PAGE),
+    ("feeds.event_calendar", "GET", "/events/999999.ics", None, row(404, 404, 404, 404, 404, 404)),
+    # The token is the key: whoever holds it reads the feed, logged in or not.
+    ("feeds.personal", "GET", "/calendar/{token}.ics", None, EVERYONE_200),
+    ("feeds.personal", "GET", "/calendar/not-a-token.ics", None, row(404, 404, 404, 404, 404, 404)),
+    ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
+    ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
@@ -169,11 +181,11 @@ MATRIX = [
      ATTENDANCE_RECORDERS),
     ("attendance.import_csv", "POST", "/events/{published}/attendance/import", {},
      ATTENDANCE_BAD_FORM),
-    ("attendance.checkin", "GET", "/events/{published}/check-in/{token}", None, EVERYONE_200),
-    ("attendance.checkin", "POST", "/events/{published}/check-in/{token}",
+    ("attendance.checkin", "GET", "/events/{published}/check-in/{checkin}", None, EVERYONE_200),
+    ("attendance.checkin", "POST", "/events/{published}/check-in/{checkin}",
      {"name": "", "category": "public"}, row(422, 422, 422, 422, 422, 422)),
     ("attendance.checkin", "GET", "/events/{published}/check-in/forged", None, EVERYONE_400),
-    ("attendance.checkin", "GET", "/events/{draft}/check-in/{token}", None,
+    ("attendance.checkin", "GET", "/events/{draft}/check-in/{checkin}", None,
      row(404, 404, 404, 404, 404, 404)),
     ("attendance.erase", "GET", "/manage/attendance/erase?name=Budi", None,
      row(302, 200, 200, 200, 403, 403)),
@@ -216,6 +228,7 @@ def world(app):
     other_record = AttendanceRecord(event_id=elsewhere.id, name="Ani", name_key="ani",
                                     category="public", method="organizer")  # fmt: skip
     db.session.add_all([other_guest, other_record])
+    token = issue_token(users["party_rep"], actor=None, now=at("2023-11-01 09:00"))
     # Self check-in works around the event's time only.
     app.config["FIXED_NOW"] = published.starts_at
     db.session.commit()
@@ -228,7 +241,8 @@ def world(app):
         "stop": stop.id,
         "handover": handover.id,
         "file": upload.id,
-        "token": checkin_token(published),
+        "token": token,
+        "checkin": checkin_token(published),
         "other_guest": other_guest.id,
         "other_record": other_record.id,
     }

@@ -164,8 +164,11 @@ def update_user(
     if len(name) > 120:
         raise DomainError(_("The name may have at most %(n)d characters.", n=120), "name")
     if user.active and not active:
-        # Ending the session version logs the user out everywhere.
+        # Ending the session version logs the user out everywhere; the personal feed ends too.
         user.session_version += 1
+        from kirab.feeds.tokens import revoke_token
+
+        revoke_token(user)
     user.name = name.strip()
     user.role = role
     user.party_number = party_number if role == PARTY_REP else None

@@ -92,6 +92,13 @@ def region_condition(code: str):
             return column == NATIONAL_CODE
         return or_(column == code, column.like(code + ".%"))
 
+    # Each alternative is a set of stops or events, so the database can look events up
+    # by index for each and need not test every event of the relay.
+    hosted = (
+        select(Stop.id)
+        .join(Office, Office.id == Stop.office_id)
+        .where(in_region(Office.region_code))
+    )
     serving = select(event_districts.c.event_id).where(in_region(event_districts.c.district_code))
     giving, giving_office = aliased(Stop), aliased(Office)
     handed_over_from_region = (
@@ -101,7 +108,7 @@ def region_condition(code: str):
         .where(in_region(giving_office.region_code))
     )
     return or_(
-        in_region(Region.code),
+        Event.stop_id.in_(hosted),
         Event.id.in_(serving),
         and_(Event.kind == HANDOVER, Event.stop_id.in_(handed_over_from_region)),
     )

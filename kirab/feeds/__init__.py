@@ -1,0 +1,1 @@
+"""Calendar feeds: the public agenda feeds, single-event downloads and personal feeds."""

@@ -1,0 +1,54 @@
+"""Addresses to subscribe to a feed: https, webcal and a QR code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from kirab.events.filters import EventFilter
+from kirab.feeds.services import LANGUAGES, link, public_feed_name
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """One feed's name and addresses."""
+
+    name: str
+    https: str
+
+    @property
+    def webcal(self) -> str:
+        """The same address for apps that subscribe on a ``webcal://`` link (Apple, Outlook)."""
+        return "webcal://" + self.https.split("://", 1)[1]
+
+
+def page_language() -> str:
+    """The language of the page offering the feed; its feed speaks the same."""
+    lang = str(get_locale() or "id")
+    return lang if lang in LANGUAGES else "id"
+
+
+def filter_links(event_filter: EventFilter) -> FeedLinks:
+    """The public feed of an agenda filter."""
+    lang = page_language()
+    return FeedLinks(
+        name=public_feed_name(event_filter, lang),
+        https=link("feeds.calendar", lang, **event_filter.as_args()),
+    )
+
+
+def personal_links(token: str) -> FeedLinks:
+    """A personal feed, given its token (only known right after it was made)."""
+    lang = page_language()
+    return FeedLinks(name="", https=link("feeds.personal", lang, token=token))
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """A QR code of ``url`` as inline SVG, labelled for screen readers."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, svgclass="qr", lineclass=None)
+    # segno writes the SVG itself (paths only, no text of ours); the label is escaped.
+    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return Markup(labelled)  # noqa: S704

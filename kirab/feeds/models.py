@@ -1,0 +1,107 @@
+"""What the feeds keep: personal tokens, rendered events, assembled feeds, a change counter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, event, update
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Session as OrmSession
+
+from kirab.database import UTCDateTime, db, utcnow
+
+
+class FeedToken(db.Model):
+    """A user's personal feed: only the hash of its secret token is kept."""
+
+    __tablename__ = "feed_tokens"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RenderedEvent(db.Model):
+    """One event's VEVENT bytes in one language, with what they were rendered from.
+
+    A feed reuses the bytes while the event's sequence, last change and the
+    renderer's fingerprint (base URL, labels) are unchanged, so a change to
+    one event re-serialises that event only.
+    """
+
+    __tablename__ = "feed_event_renderings"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sequence: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeedDocument(db.Model):
+    """The last assembled body of one feed (a filter or a person, in one language).
+
+    It is served as long as the day, the data version and the renderer are
+    the ones it was built for. Its validators live here, so every process
+    answers with the same ETag and Last-Modified.
+    """
+
+    __tablename__ = "feed_documents"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    data_version: Mapped[int]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # What the body was assembled from; equal members mean an equal body.
+    members_hash: Mapped[str] = mapped_column(String(64))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    # Rises exactly when the body changes (whole seconds, as HTTP has them).
+    last_modified: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class FeedState(db.Model):
+    """One row counting changes to anything a feed is built from."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+STATE_ID = 1
+# Tables whose rows a feed shows or selects by. Changes to anything else (the
+# audit log, attendance, the feeds' own tables) leave every feed as it was.
+FEED_TABLES = {"events", "stops", "routes", "relays", "offices", "regions", "dapil",
+               "dapil_districts", "parties", "users", "user_regions"}  # fmt: skip
+
+
+def _changes_feed_data(session: OrmSession) -> bool:
+    """Whether a flush writes anything that a feed could show."""
+    for obj in (*session.new, *session.deleted):
+        if getattr(obj, "__tablename__", None) in FEED_TABLES:
+            return True
+    for obj in session.dirty:
+        if getattr(obj, "__tablename__", None) not in FEED_TABLES:
+            continue
+        if session.is_modified(obj, include_collections=True):
+            return True
+    return False
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _bump_feed_version(session, flush_context) -> None:
+    """Count a change to feed data in the same transaction, so every process sees both.
+
+    After a flush the session still lists what it wrote (new, dirty, deleted).
+    """
+    if not _changes_feed_data(session):
+        return
+    connection = session.connection()
+    table = FeedState.__table__
+    result = connection.execute(
+        update(table).where(table.c.id == STATE_ID).values(version=table.c.version + 1)
+    )
+    if result.rowcount == 0:
+        connection.execute(table.insert().values(id=STATE_ID, version=1))
