@@ -1,7 +1,8 @@
-"""Keeping personal feed tokens out of every log the app writes or configures.
+"""Keeping secret tokens in URLs out of every log the app writes or configures.
 
 A personal feed's address is its only key (calendar apps send no login), so
-``/calendar/<token>.ics`` is masked in log records: the app's own logger,
+``/calendar/<token>.ics`` is masked in log records, as is the signed code
+of a self check-in link (``/events/<id>/check-in/<code>``),: the app's own logger,
 werkzeug's request log (the development server) and gunicorn's logs
 (see ``kirab/gunicorn_conf.py`` for its access log).
 """
@@ -13,7 +14,8 @@ import re
 
 from flask import Flask
 
-TOKEN_PATH = re.compile(r"(/calendar/)[^/\s\"'?#<>]+")
+# Personal feed tokens, and the signed codes of self check-in links.
+TOKEN_PATH = re.compile(r"(/calendar/|/check-in/)[^/\s\"'?#<>]+")
 # Loggers whose records may carry a request's path.
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 

@@ -28,6 +28,10 @@ TOKEN = "Zq3_kT9-abcDEF0123456789abcdefghijklmnopqrs"
         (f"https://kirab.example/calendar/{TOKEN}.ics", "https://kirab.example/calendar/***.ics"),
         (f"/calendar/{TOKEN}", "/calendar/***"),
         ("GET /calendar.ics?region=32.16", "GET /calendar.ics?region=32.16"),
+        (
+            f'"POST /events/12/check-in/{TOKEN} HTTP/1.1" 200 -',
+            '"POST /events/12/check-in/*** HTTP/1.1" 200 -',
+        ),
     ],
 )
 def test_tokens_are_masked_in_text(line, masked):
