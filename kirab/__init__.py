@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kirab.config import load_config
@@ -97,15 +97,17 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     """Headers every response carries: no framing, no sniffing, private pages not stored."""
-    from flask_login import current_user
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        # Pages for a logged-in person (and the passwords shown once) stay out of caches.
-        if current_user and current_user.is_authenticated:
+        # Pages made for a logged-in person (and the passwords shown once) stay out
+        # of caches. Only a response that looked at the user is one: feeds and
+        # static files never load the session, so they stay cacheable.
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -30,7 +30,8 @@ def select_locale() -> str:
         wanted = request.args.get("lang")
         if wanted in languages:
             return wanted
-        if session.get("lang") in languages:
+        # Calendar apps send no cookies: a feed speaks only what its URL says.
+        if not request.path.endswith(".ics") and session.get("lang") in languages:
             return session["lang"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

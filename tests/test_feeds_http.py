@@ -609,3 +609,21 @@ def test_only_changes_to_what_feeds_show_count_as_feed_changes(app, route):
     make_event(route.stops[0])
     db.session.commit()
     assert version() == before + 1
+
+
+def test_a_feed_ignores_the_language_kept_in_the_session(client, demo):
+    """Calendar apps send no cookies: only lang=en in the URL makes a feed English."""
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    body = client.get("/calendar.ics?region=32.16").get_data(as_text=True)
+    english = client.get("/calendar.ics?region=32.16&lang=en").get_data(as_text=True)
+    assert body != english
+
+
+def test_feeds_stay_cacheable_for_a_logged_in_browser(client, demo):
+    from kirab.auth.models import User
+
+    login(client, db.session.execute(db.select(User).where(User.role == "admin")).scalar_one())
+    response = client.get("/calendar.ics?region=32.16")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert client.get("/manage").headers["Cache-Control"] == "private, no-store"
