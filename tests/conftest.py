@@ -12,12 +12,14 @@ import os
 import re
 import socket
 import tempfile
+import threading
 from contextlib import contextmanager
 
 import pytest
 from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 import kirab
 from kirab import create_app
@@ -145,6 +147,21 @@ def extra_app(database_url: str, **overrides):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def served_over_http(database_url: str, **overrides):
+    """Another app on the test database, served on a free port of 127.0.0.1; yields its URL."""
+    with extra_app(database_url, **overrides) as served:
+        server = make_server("127.0.0.1", 0, served, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
 
 
 def empty_tables() -> None:

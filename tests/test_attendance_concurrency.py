@@ -16,13 +16,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
-from kirab import create_app
 from kirab.attendance.models import AttendanceRecord
 from kirab.attendance.services import checkin_token
 from kirab.database import db
-from tests.conftest import CSRF_FIELD, POSTGRES_URL, TEST_PASSWORD, app_config
+from tests.conftest import CSRF_FIELD, POSTGRES_URL, TEST_PASSWORD, served_over_http
 from tests.factories import at, make_event, make_route, make_user
 
 CLIENTS = 8
@@ -32,20 +30,10 @@ TIMEOUT = 30  # seconds for any one request; the loops are bounded by CLIENTS
 @pytest.fixture
 def served(app, migrated):
     """The app on a free local port, its clock pinned to the event's morning."""
-    config = app_config(migrated, FIXED_NOW=at("2023-11-13 09:30"),
-                        SELF_CHECKIN_LIMIT="1000 per minute")  # fmt: skip
-    served_app = create_app(config)
-    server = make_server("127.0.0.1", 0, served_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with served_app.app_context():
-            db.engine.dispose()
+    with served_over_http(
+        migrated, FIXED_NOW=at("2023-11-13 09:30"), SELF_CHECKIN_LIMIT="1000 per minute"
+    ) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI, extra_app
+from tests.conftest import IN_CI, served_over_http
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -66,16 +64,8 @@ def server_config() -> dict:
 @pytest.fixture
 def live_server(app, migrated, server_config):
     """The app served over HTTP on 127.0.0.1 on a free port, on the test database."""
-    with extra_app(migrated, **server_config) as served:
-        server = make_server("127.0.0.1", 0, served, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+    with served_over_http(migrated, **server_config) as url:
+        yield url
 
 
 @pytest.fixture
