@@ -371,12 +371,12 @@ def add_guest(event_id: int):
     return page(event, 422, guest_form=form)
 
 
-def guest_of(event: Event, guest_id: int) -> ExpectedGuest:
-    """An expected guest of this event, or 404."""
-    guest = db.session.get(ExpectedGuest, guest_id)
-    if guest is None or guest.event_id != event.id:
+def of_event(event: Event, model, item_id: int):
+    """An expected guest or attendance record of this event, or 404 (also for another event's)."""
+    item = db.session.get(model, item_id)
+    if item is None or item.event_id != event.id:
         abort(404)
-    return guest
+    return item
 
 
 @bp.post("/events/<id:event_id>/attendance/guests/<id:guest_id>/remove")
@@ -384,7 +384,7 @@ def guest_of(event: Event, guest_id: int) -> ExpectedGuest:
 def remove_guest(event_id: int, guest_id: int):
     """Take an official off the list of expected guests."""
     event = event_for(can_record_attendance, event_id)
-    guest = guest_of(event, guest_id)
+    guest = of_event(event, ExpectedGuest, guest_id)
     if ActionForm().validate_on_submit():
         services.remove_expected_guest(guest, actor=current_user)
         db.session.commit()
@@ -392,20 +392,12 @@ def remove_guest(event_id: int, guest_id: int):
     return back_to(event, "expected")
 
 
-def record_of(event: Event, record_id: int) -> AttendanceRecord:
-    """An attendance record of this event, or 404."""
-    entry = db.session.get(AttendanceRecord, record_id)
-    if entry is None or entry.event_id != event.id:
-        abort(404)
-    return entry
-
-
 @bp.post("/events/<id:event_id>/attendance/records/<id:record_id>/confirm")
 @login_required
 def confirm(event_id: int, record_id: int):
     """Confirm the party a person declared at self check-in."""
     event = event_for(can_record_attendance, event_id)
-    entry = record_of(event, record_id)
+    entry = of_event(event, AttendanceRecord, record_id)
     if ActionForm().validate_on_submit():
         try:
             services.confirm_party(entry, actor=current_user)
@@ -423,7 +415,7 @@ def confirm(event_id: int, record_id: int):
 def delete(event_id: int, record_id: int):
     """Delete a person's record at their request."""
     event = event_for(can_record_attendance, event_id)
-    entry = record_of(event, record_id)
+    entry = of_event(event, AttendanceRecord, record_id)
     form = DeleteForm()
     if form.validate_on_submit():
         try:
