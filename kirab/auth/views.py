@@ -9,9 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from kirab.auth.forms import ChangePasswordForm, LoginForm
 from kirab.auth.services import authenticate, change_own_password
 from kirab.database import db
-from kirab.errors import DomainError
 from kirab.extensions import limiter
-from kirab.forms import show_domain_error
+from kirab.forms import commit_or_show
 from kirab.permissions import is_committee
 from kirab.urls import safe_next
 
@@ -63,12 +62,13 @@ def change_password():
     """Let anyone logged in change their own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_own_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, _none = commit_or_show(
+            form,
+            lambda: change_own_password(
+                current_user, form.current_password.data, form.password.data
+            ),
+        )
+        if saved:
             # The new password ended every session, this one included: renew it.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")

@@ -16,7 +16,7 @@ from kirab.events import scheduling
 from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
 from kirab.events.models import Event
 from kirab.events.warnings import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.forms import show_domain_error
+from kirab.forms import commit_or_show, show_domain_error
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.models import Dapil, Office, Party, Region
 from kirab.relay.models import Stop
@@ -126,15 +126,13 @@ def new_event(stop_id: int):
     if request.method == "GET":
         form.starts_at.data = form.ends_at.data = None
     if form.validate_on_submit():
-        try:
-            event = scheduling.create_event(
+        saved, event = commit_or_show(
+            form,
+            lambda: scheduling.create_event(
                 stop, form.to_data(stop.timezone), actor=current_user, now=clock.now()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The draft %(title)s has been saved.", title=event.title), "success")
             warn_of_clashes(event)
             return redirect(url_for("schedule.stop", stop_id=stop.id))
@@ -152,15 +150,13 @@ def edit_event(event_id: int):
     if request.method == "GET":
         form.fill(scheduling.EventData.of(event), stop.timezone)
     if form.validate_on_submit():
-        try:
-            scheduling.update_event(
+        saved, _event = commit_or_show(
+            form,
+            lambda: scheduling.update_event(
                 event, form.to_data(stop.timezone), actor=current_user, now=clock.now()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("%(title)s has been saved.", title=event.title), "success")
             warn_of_clashes(event)
             return redirect(url_for("schedule.stop", stop_id=stop.id))
@@ -213,13 +209,13 @@ def cancel_event(event_id: int):
     event = load_event(event_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            scheduling.cancel_event(event, form.reason.data, actor=current_user, now=clock.now())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, _event = commit_or_show(
+            form,
+            lambda: scheduling.cancel_event(
+                event, form.reason.data, actor=current_user, now=clock.now()
+            ),
+        )
+        if saved:
             flash(_("%(title)s is cancelled.", title=event.title), "success")
             return redirect(url_for("schedule.stop", stop_id=event.stop_id))
     status = 422 if request.method == "POST" else 200

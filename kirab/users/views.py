@@ -10,8 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from kirab.auth.models import User
 from kirab.auth.services import create_user, generate_password, set_password, update_user
 from kirab.database import db
-from kirab.errors import DomainError
-from kirab.forms import show_domain_error
+from kirab.forms import commit_or_show
 from kirab.permissions import can_manage_users, require
 from kirab.regions.models import Party
 from kirab.users.forms import NewUserForm, SetPasswordForm, UserForm, role_label
@@ -42,8 +41,9 @@ def new():
     form = NewUserForm()
     form.party.choices = party_choices()
     if form.validate_on_submit():
-        try:
-            user, password = create_user(
+        saved, created = commit_or_show(
+            form,
+            lambda: create_user(
                 form.email.data,
                 form.role.data,
                 actor=current_user,
@@ -51,12 +51,10 @@ def new():
                 region_codes=form.region_codes(),
                 party_number=form.party_number(),
                 password=form.password.data or None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
+            user, password = created
             return render_template("users/password_shown.html", user=user, password=password)
     status = 422 if request.method == "POST" else 200
     return render_template("users/form.html", form=form, user=None), status
@@ -73,8 +71,9 @@ def edit(user_id: int):
         form.regions.data = " ".join(user.region_codes)
         form.party.data = str(user.party_number or "")
     if form.validate_on_submit():
-        try:
-            update_user(
+        saved, _user = commit_or_show(
+            form,
+            lambda: update_user(
                 user,
                 actor=current_user,
                 name=form.name.data or "",
@@ -82,12 +81,9 @@ def edit(user_id: int):
                 region_codes=form.region_codes(),
                 party_number=form.party_number(),
                 active=form.active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The user %(email)s has been saved.", email=user.email), "success")
             return redirect(url_for("users.index"))
     status = 422 if request.method == "POST" else 200
@@ -105,13 +101,10 @@ def password(user_id: int):
     form = SetPasswordForm()
     if form.validate_on_submit():
         new_password = form.password.data or generate_password()
-        try:
-            set_password(user, new_password, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, _none = commit_or_show(
+            form, lambda: set_password(user, new_password, actor=current_user)
+        )
+        if saved:
             return render_template("users/password_shown.html", user=user, password=new_password)
     status = 422 if request.method == "POST" else 200
     return render_template("users/password.html", form=form, user=user), status
