@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
-from kirab.forms import show_domain_error
+from kirab.forms import commit_or_show, show_domain_error
 from kirab.i18n import from_local, to_local
 from kirab.params import whole_number
 from kirab.permissions import (
@@ -83,13 +83,10 @@ def new_relay():
     """Create a relay."""
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            relay = planning.create_relay(form.name.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, relay = commit_or_show(
+            form, lambda: planning.create_relay(form.name.data, actor=current_user)
+        )
+        if saved:
             flash(_("The relay %(name)s has been created.", name=relay.name), "success")
             return redirect(url_for("planning.relays"))
     found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
@@ -103,13 +100,10 @@ def new_route(relay_id: int):
     relay = db.get_or_404(Relay, relay_id)
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            route = planning.create_route(relay, form.name.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, route = commit_or_show(
+            form, lambda: planning.create_route(relay, form.name.data, actor=current_user)
+        )
+        if saved:
             flash(_("The route %(name)s has been created.", name=route.name), "success")
             return redirect(url_for("planning.route", route_id=route.id))
     found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
@@ -198,19 +192,17 @@ def edit_stop(stop_id: int):
         abort(403)
     form = StopDetailsForm(obj=None if request.method == "POST" else stop)
     if form.validate_on_submit():
-        try:
-            planning.update_stop_details(
+        saved, _stop = commit_or_show(
+            form,
+            lambda: planning.update_stop_details(
                 stop,
                 actor=current_user,
                 venue=form.venue.data or "",
                 contacts=form.contacts.data or "",
                 notes=form.notes.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("The stop has been saved."), "success")
             return redirect(url_for("planning.route", route_id=stop.route_id))
     return unprocessable("planning/stop_details.html", stop=stop, form=form)
@@ -245,13 +237,8 @@ def remove_stop(stop_id: int):
     form = ConfirmForm()
     route_id, name = stop.route_id, stop.office.name
     if form.validate_on_submit():
-        try:
-            planning.remove_stop(stop, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, _none = commit_or_show(form, lambda: planning.remove_stop(stop, actor=current_user))
+        if saved:
             flash(_("%(name)s has been removed from the route.", name=name), "success")
             return redirect(url_for("planning.route", route_id=route_id))
     return unprocessable("planning/stop_remove.html", stop=stop, form=form)
