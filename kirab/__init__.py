@@ -33,8 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kirab.extensions import babel, csrf, db, limiter, migrate
     from kirab.i18n import register_template_helpers, select_locale
     from kirab.templating import register_context
+    from kirab.transactions import register_transaction_handling
 
     db.init_app(app)
+    register_transaction_handling(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-from kirab.database import db
 from kirab.errors import DomainError
-
-T = TypeVar("T")
 
 # WTForms' own messages that Kirab's forms can show. WTForms ships no
 # Indonesian, so they are listed here to be extracted into Kirab's catalogue.
@@ -56,22 +50,6 @@ class KirabForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CatalogueTranslations()
-
-
-def commit_or_show(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run a service for a valid form and commit; on a broken rule, roll back and say why.
-
-    Returns whether it succeeded and what the service returned. The message
-    of a DomainError goes on its field (or the form), as views re-render it.
-    """
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
-        return False, None
-    db.session.commit()
-    return True, result
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

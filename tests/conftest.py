@@ -8,6 +8,7 @@ browser fails the run.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import socket
@@ -16,7 +17,8 @@ import threading
 from contextlib import contextmanager
 
 import pytest
-from flask import g
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -164,6 +166,27 @@ def served_over_http(database_url: str, **overrides):
             server.server_close()
 
 
+class OwnSessionClient(FlaskClient):
+    """A test client whose every request has its own app context and database session.
+
+    The test keeps one app context open for its own database work; Flask
+    would reuse it for the client's requests, and they would share the
+    test's session and ``g``. Each request runs in a fresh context instead,
+    as in production, so a view that forgets to save fails its test. What
+    the test itself prepared is committed first, so the request can see it.
+    """
+
+    def run_wsgi_app(self, environ, buffered=False):
+        """Save the test's own work, then run the request in a context of its own.
+
+        The answer is read whole inside that context (buffered), so a
+        streamed export runs in the request's context, not the test's.
+        """
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().run_wsgi_app, environ, True)
+
+
 def empty_tables() -> None:
     """Delete every row the tests made, keeping the reference data."""
     db.session.rollback()
@@ -177,15 +200,8 @@ def empty_tables() -> None:
 def app(migrated):
     """An app on the test database, inside an app context; emptied afterwards."""
     app = create_app(app_config(migrated))
+    app.test_client_class = OwnSessionClient
     from kirab.extensions import limiter
-
-    @app.before_request
-    def fresh_request_globals():
-        # The test keeps one app context open for its database work, and Flask
-        # reuses it for the client's requests; in production every request has
-        # its own. Start each request with empty globals (language, user,
-        # rate-limit state) as production does.
-        vars(g).clear()
 
     with app.app_context():
         limiter.reset()

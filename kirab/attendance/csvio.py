@@ -33,7 +33,7 @@ from kirab.attendance.services import (
     affiliation_key,
     check_category,
     check_party,
-    clean_text,
+    clean_name,
     person_key,
 )
 from kirab.audit.services import record as audit
@@ -44,6 +44,7 @@ from kirab.events.models import Event
 from kirab.i18n import to_local
 from kirab.regions.models import Office, Party, Region
 from kirab.relay.models import Stop
+from kirab.text import clean_text
 
 COLUMNS = [
     "event_id",
@@ -272,7 +273,7 @@ def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups
         raise DomainError(
             _("This row is for event %(id)s, not for this event.", id=event_id[:12]), None
         )
-    name = clean_text(uncell(cells.get("name")), "name", NAME_MAX, required=True)
+    name = clean_name(uncell(cells.get("name")), "name", NAME_MAX)
     category_text = uncell(cells.get("category")).casefold()
     category = check_category(lookups.categories.get(category_text, category_text or None))
     party_text = uncell(cells.get("party_number")) or uncell(cells.get("party"))
@@ -302,7 +303,9 @@ def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups
             raise DomainError(_("No user has the email %(email)s.", email=email[:80]), None)
     else:
         recorder = None if method == BY_SELF else actor
-    organisation = clean_text(uncell(cells.get("organisation")), "organisation", ORGANISATION_MAX)
+    organisation = clean_text(
+        uncell(cells.get("organisation")), "organisation", ORGANISATION_MAX, plain=True
+    )
     return {
         "name": name,
         "name_key": person_key(name),
@@ -311,7 +314,7 @@ def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups
         "party_number": party_number,
         "party_self_declared": party_number is not None and status == SELF_DECLARED,
         "organisation": organisation,
-        "contact": clean_text(uncell(cells.get("contact")), "contact", CONTACT_MAX),
+        "contact": clean_text(uncell(cells.get("contact")), "contact", CONTACT_MAX, plain=True),
         "method": method,
         "recorded_at": recorded_at,
         "recorded_by": recorder,

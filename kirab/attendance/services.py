@@ -41,6 +41,7 @@ from kirab.i18n import local_datetime
 from kirab.params import whole_number
 from kirab.permissions import region_in_scope
 from kirab.regions.models import Party
+from kirab.text import clean_text
 
 # Self check-in is open from this long before an event starts to this long after it ends.
 CHECKIN_OPENS_BEFORE = timedelta(hours=2)
@@ -49,7 +50,6 @@ CHECKIN_SALT = "kirab.attendance.self-checkin"
 MAX_HEADCOUNT = 1_000_000
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Characters that have no place in a name: markup and control characters.
-FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f]")
 
 
 class DuplicateAttendance(DomainError):
@@ -96,15 +96,11 @@ def affiliation_key(party_number: int | None, organisation: str) -> str:
     return f"o{key}"[:KEY_MAX] if key else ""
 
 
-def clean_text(value: str | None, field: str, maximum: int, *, required: bool = False) -> str:
-    """Trim and collapse spaces; refuse markup, control characters and overlong text."""
-    text = " ".join((value or "").split())
-    if FORBIDDEN.search(text):
-        raise DomainError(_("Use letters, digits and punctuation only, without < or >."), field)
-    if required and not person_key(text):
+def clean_name(value: str | None, field: str, maximum: int) -> str:
+    """A person's name (or a counting post's): plain text with letters or digits."""
+    text = clean_text(value, field, maximum, plain=True)
+    if not person_key(text):
         raise DomainError(_("Enter a name with letters or digits."), field)
-    if len(text) > maximum:
-        raise DomainError(_("Use at most %(n)d characters.", n=maximum), field)
     return text
 
 
@@ -217,11 +213,11 @@ def record_attendance(
         raise DomainError(_("This event has been deleted."), None)
     if key is not None and (found := find_by_idempotency_key(AttendanceRecord, key)) is not None:
         return replay(event, found)
-    name = clean_text(name, "name", NAME_MAX, required=True)
+    name = clean_name(name, "name", NAME_MAX)
     category = check_category(category)
     party_number = check_party(party_number, category)
-    organisation = clean_text(organisation, "organisation", ORGANISATION_MAX)
-    contact = clean_text(contact, "contact", CONTACT_MAX)
+    organisation = clean_text(organisation, "organisation", ORGANISATION_MAX, plain=True)
+    contact = clean_text(contact, "contact", CONTACT_MAX, plain=True)
     name_key = person_key(name)
     affiliation = affiliation_key(party_number, organisation)
     if (existing := find_same_person(event, name_key, affiliation)) is not None:
@@ -341,10 +337,10 @@ def add_expected_guest(
     organisation: str = "",
 ) -> ExpectedGuest:
     """List an official the organizer expects, to tick off on the day."""
-    name = clean_text(name, "name", NAME_MAX, required=True)
+    name = clean_name(name, "name", NAME_MAX)
     category = check_category(category)
     party_number = check_party(party_number, category)
-    organisation = clean_text(organisation, "organisation", ORGANISATION_MAX)
+    organisation = clean_text(organisation, "organisation", ORGANISATION_MAX, plain=True)
     name_key, affiliation = person_key(name), affiliation_key(party_number, organisation)
     exists = db.session.execute(
         db.select(ExpectedGuest.id).where(
@@ -391,7 +387,7 @@ def confirm_party(entry: AttendanceRecord, *, actor: User) -> None:
 
 def delete_records(entries: Iterable[AttendanceRecord], *, actor: User, reason: str = "") -> int:
     """Delete a person's records on their request; the log keeps that it happened, not who."""
-    reason = clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200, plain=True)
     count = 0
     for entry in entries:
         audit(
@@ -444,7 +440,7 @@ def record_headcount(
     """Keep a counter's new tally of a category; a repeated submission records once."""
     if (found := find_by_idempotency_key(HeadcountTally, key)) is not None:
         return replay(event, found)
-    counter = clean_text(counter, "counter", COUNTER_MAX, required=True)
+    counter = clean_name(counter, "counter", COUNTER_MAX)
     category = check_category(category)
     if count is None or not 0 <= count <= MAX_HEADCOUNT:
         raise DomainError(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import segno
 from flask import (
     Blueprint,
     Response,
@@ -19,11 +18,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
-from wtforms.fields.choices import SelectChoice
 
 from kirab import clock
 from kirab.attendance import reports, services
@@ -61,7 +58,8 @@ from kirab.permissions import (
     can_record_attendance,
     require,
 )
-from kirab.regions.models import Party
+from kirab.qr import qr_svg
+from kirab.regions.forms import party_choices
 from kirab.relay.models import Relay, Route, Stop
 from kirab.urls import absolute_url
 
@@ -94,14 +92,6 @@ def event_for(predicate: Callable, event_id: int) -> Event:
     if not predicate(current_user, event):
         abort(403)
     return event
-
-
-def party_choices() -> list[SelectChoice]:
-    """Choices for a party field: none, then every party by ballot number."""
-    parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
-    return [SelectChoice("", _("(none)"))] + [
-        SelectChoice(str(p.number), f"{p.number}. {p.abbreviation}") for p in parties
-    ]
 
 
 def with_parties(form):
@@ -139,13 +129,6 @@ def checkin_url(event: Event) -> str:
     return absolute_url(
         "attendance.checkin", event_id=event.id, token=services.checkin_token(event)
     )
-
-
-def qr_svg(url: str, title: str) -> Markup:
-    """A QR code of ``url`` as inline SVG that scales with its container."""
-    code = segno.make(url, error="m")
-    svg = code.svg_inline(scale=1, border=2, omitsize=True, title=title, svgclass="qr-code")
-    return Markup(svg)  # noqa: S704 (segno's SVG of our own link and title, no user text)
 
 
 def page(event: Event, status: int = 200, **forms):
@@ -214,7 +197,7 @@ def page(event: Event, status: int = 200, **forms):
         query=query,
         recorder=recorder,
         checkin_url=url,
-        qr=qr_svg(url, _("Self check-in code")) if url else None,
+        qr=qr_svg(url, _("Self check-in code"), fit=True) if url else None,
         attendee_form=attendee_form,
         guest_form=guest_form,
         headcount_form=headcount_form,
@@ -439,7 +422,7 @@ def qr(event_id: int):
         "attendance/qr.html",
         event=event,
         checkin_url=url,
-        qr=qr_svg(url, _("Self check-in code")),
+        qr=qr_svg(url, _("Self check-in code"), fit=True),
         opens=opens,
         closes=closes,
     )

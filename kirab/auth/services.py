@@ -14,9 +14,11 @@ from kirab.auth.models import ORGANIZER, PARTY_REP, ROLES, User, UserRegion
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.regions.models import Party, Region
+from kirab.text import clean_text
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
+NAME_MAX = 120
 
 # Checked against when the email is unknown, so both failures take as long.
 _DUMMY_HASH: str | None = None
@@ -118,15 +120,14 @@ def create_user(
         raise DomainError(_("A user with this email already exists."), "email")
     region_codes = sorted(set(region_codes or []))
     _check_role_fields(role, region_codes, party_number)
-    if len(name) > 120:
-        raise DomainError(_("The name may have at most %(n)d characters.", n=120), "name")
+    name = clean_text(name, "name", NAME_MAX)
     if password is None:
         password = generate_password()
     else:
         check_new_password(password)
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         party_number=party_number if role == PARTY_REP else None,
         password_hash=hash_password(password),
@@ -161,15 +162,14 @@ def update_user(
     _check_role_fields(role, region_codes, party_number)
     if user.id == getattr(actor, "id", None) and (not active or role != user.role):
         raise DomainError(_("You cannot deactivate yourself or change your own role."), "role")
-    if len(name) > 120:
-        raise DomainError(_("The name may have at most %(n)d characters.", n=120), "name")
+    name = clean_text(name, "name", NAME_MAX)
     if user.active and not active:
         # Ending the session version logs the user out everywhere; the personal feed ends too.
         user.session_version += 1
         from kirab.feeds.tokens import revoke_token
 
         revoke_token(user)
-    user.name = name.strip()
+    user.name = name
     user.role = role
     user.party_number = party_number if role == PARTY_REP else None
     user.active = active

@@ -8,10 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from kirab.auth.forms import ChangePasswordForm, LoginForm
 from kirab.auth.services import authenticate, change_own_password
-from kirab.database import db
 from kirab.extensions import limiter
-from kirab.forms import commit_or_show
 from kirab.permissions import is_committee
+from kirab.transactions import run_or_show
 from kirab.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -33,7 +32,6 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            db.session.commit()
             if form.next.data:
                 return redirect(safe_next(form.next.data))
             return redirect(url_for(landing_page(user)))
@@ -62,7 +60,7 @@ def change_password():
     """Let anyone logged in change their own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        saved, _none = commit_or_show(
+        saved, _none = run_or_show(
             form,
             lambda: change_own_password(
                 current_user, form.current_password.data, form.password.data

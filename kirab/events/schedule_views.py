@@ -11,15 +11,15 @@ from wtforms.fields.choices import SelectChoice
 
 from kirab import clock
 from kirab.database import db
-from kirab.errors import DomainError
 from kirab.events import scheduling
 from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
 from kirab.events.models import Event
 from kirab.events.warnings import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.forms import commit_or_show, show_domain_error
 from kirab.permissions import can_manage_region, can_see_planning
-from kirab.regions.models import Dapil, Office, Party, Region
+from kirab.regions.forms import party_choices
+from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Stop
+from kirab.transactions import run_or_flash, run_or_show
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
 
@@ -65,10 +65,7 @@ def set_choices(form: EventForm, stop: Stop) -> None:
         .order_by(Region.name)
     ).scalars()  # fmt: skip
     form.district_codes.choices = [SelectChoice(r.code, r.name) for r in kecamatan]
-    parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
-    form.party_numbers.choices = [
-        SelectChoice(str(p.number), f"{p.number}. {p.abbreviation}") for p in parties
-    ]
+    form.party_numbers.choices = party_choices(blank=False)
 
 
 def warn_of_clashes(event: Event) -> None:
@@ -126,7 +123,7 @@ def new_event(stop_id: int):
     if request.method == "GET":
         form.starts_at.data = form.ends_at.data = None
     if form.validate_on_submit():
-        saved, event = commit_or_show(
+        saved, event = run_or_show(
             form,
             lambda: scheduling.create_event(
                 stop, form.to_data(stop.timezone), actor=current_user, now=clock.now()
@@ -150,7 +147,7 @@ def edit_event(event_id: int):
     if request.method == "GET":
         form.fill(scheduling.EventData.of(event), stop.timezone)
     if form.validate_on_submit():
-        saved, _event = commit_or_show(
+        saved, _event = run_or_show(
             form,
             lambda: scheduling.update_event(
                 event, form.to_data(stop.timezone), actor=current_user, now=clock.now()
@@ -169,13 +166,8 @@ def event_action(event_id: int, action, message: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        result = action(event, actor=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    saved, result = run_or_flash(lambda: action(event, actor=current_user, now=clock.now()))
+    if saved:
         flash(message % {"title": (result or event).title}, "success")
     return redirect(url_for("schedule.stop", stop_id=event.stop_id))
 
@@ -209,7 +201,7 @@ def cancel_event(event_id: int):
     event = load_event(event_id)
     form = CancelForm()
     if form.validate_on_submit():
-        saved, _event = commit_or_show(
+        saved, _event = run_or_show(
             form,
             lambda: scheduling.cancel_event(
                 event, form.reason.data, actor=current_user, now=clock.now()
@@ -229,13 +221,10 @@ def publish_drafts(stop_id: int):
     stop = load_stop(stop_id, edit=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        published = scheduling.publish_drafts(stop, actor=current_user, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    saved, published = run_or_flash(
+        lambda: scheduling.publish_drafts(stop, actor=current_user, now=clock.now())
+    )
+    if saved:
         flash(_("%(n)d drafts published.", n=len(published)), "success")
     return redirect(url_for("schedule.stop", stop_id=stop.id))
 
@@ -258,18 +247,18 @@ def programme(stop_id: int):
     preview = None
     if form.validate_on_submit():
         spec = form.to_spec()
-        try:
-            if request.form.get("confirm") == "1":
-                events = scheduling.create_programme(
+        if request.form.get("confirm") == "1":
+            saved, events = run_or_show(
+                form,
+                lambda: scheduling.create_programme(
                     stop, spec, actor=current_user, now=clock.now()
-                )
-                db.session.commit()
+                ),
+            )
+            if saved:
                 flash(_("%(n)d drafts created.", n=len(events)), "success")
                 return redirect(url_for("schedule.stop", stop_id=stop.id))
-            preview = scheduling.plan_programme(stop, spec)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
+        else:
+            _saved, preview = run_or_show(form, lambda: scheduling.plan_programme(stop, spec))
     status = 422 if request.method == "POST" and preview is None else 200
     return render_template(
         "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil

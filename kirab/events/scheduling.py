@@ -29,6 +29,7 @@ from kirab.events.rules import day_of_stop, inside_window, programme_slots
 from kirab.permissions import region_in_scope
 from kirab.regions.models import Dapil, Party, Region
 from kirab.relay.models import Stop
+from kirab.text import clean_text
 
 # Changes a calendar subscriber would notice raise the event's SEQUENCE.
 NOTICEABLE = ("title", "starts_at", "ends_at", "venue_name", "venue_address", "status")
@@ -67,16 +68,6 @@ class EventData:
         )  # fmt: skip
 
 
-def _clean_text(value: str, limit: int, field_name: str, *, required: bool = False) -> str:
-    """Strip a text value and check its length."""
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(_("This field is required."), field_name)
-    if len(value) > limit:
-        raise DomainError(_("At most %(n)d characters, please.", n=limit), field_name)
-    return value
-
-
 def validate(stop: Stop, data: EventData) -> EventData:
     """Check an event's data against the rules; return it cleaned.
 
@@ -87,10 +78,10 @@ def validate(stop: Stop, data: EventData) -> EventData:
         raise DomainError(_("Choose one of the kinds."), "kind")
     cleaned = replace(
         data,
-        title=_clean_text(data.title, MAX_TITLE, "title", required=True),
-        description=_clean_text(data.description, MAX_DESCRIPTION, "description"),
-        venue_name=_clean_text(data.venue_name, MAX_VENUE, "venue_name"),
-        venue_address=_clean_text(data.venue_address, MAX_ADDRESS, "venue_address"),
+        title=clean_text(data.title, "title", MAX_TITLE, required=True),
+        description=clean_text(data.description, "description", MAX_DESCRIPTION, multiline=True),
+        venue_name=clean_text(data.venue_name, "venue_name", MAX_VENUE),
+        venue_address=clean_text(data.venue_address, "venue_address", MAX_ADDRESS),
         district_codes=sorted(set(data.district_codes)),
         party_numbers=sorted(set(data.party_numbers)),
     )
@@ -267,7 +258,7 @@ def cancel_event(event: Event, reason: str, *, actor, now: datetime) -> Event:
     """Cancel a published event with a reason; it stays visible as cancelled."""
     if event.deleted_at is not None or event.status != PUBLISHED:
         raise DomainError(_("Only published events can be cancelled."), "status")
-    reason = _clean_text(reason, MAX_REASON, "reason", required=True)
+    reason = clean_text(reason, "reason", MAX_REASON, required=True, multiline=True)
     _set_status(event, CANCELLED, now=now)
     event.cancel_reason = reason
     db.session.flush()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
 from flask_babel import get_locale
-from markupsafe import Markup, escape
 
 from kirab.events.filters import EventFilter
 from kirab.feeds.services import LANGUAGES, link, public_feed_name
@@ -44,11 +42,3 @@ def personal_links(token: str) -> FeedLinks:
     """A personal feed, given its token (only known right after it was made)."""
     lang = page_language()
     return FeedLinks(name="", https=link("feeds.personal", lang, token=token))
-
-
-def qr_svg(url: str, label: str) -> Markup:
-    """A QR code of ``url`` as inline SVG, labelled for screen readers."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, svgclass="qr", lineclass=None)
-    # segno writes the SVG itself (paths only, no text of ours); the label is escaped.
-    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
-    return Markup(labelled)  # noqa: S704

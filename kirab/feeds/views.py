@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.http import is_resource_modified
 
 from kirab import clock
-from kirab.database import db
 from kirab.errors import bad_request
 from kirab.events.filters import EventFilter, FilterError, parse_filters
 from kirab.events.services import get_event
@@ -25,6 +23,7 @@ from kirab.feeds.services import (
 )
 from kirab.feeds.tokens import feed_token_of, issue_token, user_for_token
 from kirab.permissions import can_view_event
+from kirab.qr import qr_svg
 
 bp = Blueprint("feeds", __name__)
 
@@ -51,10 +50,8 @@ def calendar_response(feed: Feed, *, private: bool = False, filename: str | None
 
 
 def serve(spec, **options):
-    """Build or fetch a feed and answer with it, committing only what building stored."""
+    """Build or fetch a feed and answer with it; what building stored is saved with the request."""
     feed = get_feed(spec, feed_language(request.args), clock.now())
-    if feed.written:
-        db.session.commit()
     return calendar_response(feed, **options)
 
 
@@ -75,7 +72,6 @@ def event_calendar(event_id: int):
     if event is None or not can_view_event(current_user, event):
         abort(404)
     feed = event_feed(event, feed_language(request.args))
-    db.session.commit()
     return calendar_response(feed, filename=f"kirab-{event.id}.ics")
 
 
@@ -111,7 +107,6 @@ def account():
     token = None
     if form.validate_on_submit():  # a POST with a valid CSRF token
         token = issue_token(current_user, actor=current_user, now=clock.now())
-        db.session.commit()
         existing = feed_token_of(current_user)
     feed = links.personal_links(token) if token else None
     return render_template(
@@ -132,7 +127,5 @@ def event_feed_links(event) -> links.FeedLinks:
     return links.filter_links(EventFilter(region=event.region))
 
 
-@bp.app_template_global()
-def qr_code(url: str, label: str) -> Markup:
-    """An inline SVG QR code of a feed address."""
-    return links.qr_svg(url, label)
+# An inline SVG QR code of a feed address, for the subscribe links.
+bp.add_app_template_global(qr_svg, "qr_code")

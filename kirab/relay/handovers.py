@@ -27,8 +27,9 @@ from kirab.errors import DomainError
 from kirab.events.warnings import refuse_stranding
 from kirab.regions.models import Party
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
-from kirab.relay.planning import TEXT_MAX, VENUE_MAX, clean_text, problem_message, windows_of
+from kirab.relay.planning import TEXT_MAX, VENUE_MAX, problem_message, windows_of
 from kirab.relay.rules import RuleBroken, record_actual
+from kirab.text import clean_text
 
 NATIONAL_FLAG, KPU_PATAKA, KOTAK_HITAM = "national_flag", "kpu_pataka", "kotak_hitam"
 ITEM_LABELS = {
@@ -103,15 +104,15 @@ def record_handover(
 
     Clearing the actual time puts both stops back at the planned time.
     """
-    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
-    notes = clean_text(notes, TEXT_MAX, "notes", _("The notes"))
+    venue = clean_text(venue, "venue", VENUE_MAX)
+    notes = clean_text(notes, "notes", TEXT_MAX, multiline=True)
     known = set(checklist_keys(handover))
     unknown = set(items) - known
     if unknown:
         raise DomainError(_("The checklist has an unknown item."), "items")
     cleaned = {}
     for key in SIGNATORY_FIELDS:
-        cleaned[key] = clean_text(signatories.get(key), SIGNATORY_MAX, key, _("A signatory"))
+        cleaned[key] = clean_text(signatories.get(key), key, SIGNATORY_MAX)
     if actual_at is not None and actual_at > clock.now():
         raise DomainError(_("A handover cannot be recorded before it takes place."), "actual_date")
     before = handover.actual_at

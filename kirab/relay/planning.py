@@ -42,6 +42,7 @@ from kirab.relay.rules import (
     shift_windows,
     swap_with_next,
 )
+from kirab.text import clean_text
 
 NAME_MAX, VENUE_MAX, TEXT_MAX = 120, 200, 2000
 # A shift beyond this is a new plan rather than a delay.
@@ -91,19 +92,9 @@ def ordered_stops(route: Route) -> list[Stop]:
     )
 
 
-def clean_text(text: str | None, limit: int, field: str, label: str) -> str:
-    """Strip ``text`` and refuse it when longer than ``limit``."""
-    text = (text or "").strip()
-    if len(text) > limit:
-        raise DomainError(
-            _("%(label)s may have at most %(n)d characters.", label=label, n=limit), field
-        )
-    return text
-
-
 def _required_name(name: str | None) -> str:
     """A name that is present and not too long."""
-    name = clean_text(name, NAME_MAX, "name", _("The name"))
+    name = clean_text(name, "name", NAME_MAX)
     if not name:
         raise DomainError(_("Enter a name."), "name")
     return name
@@ -236,7 +227,7 @@ def insert_stop(
 ) -> Stop:
     """Insert a stop at ``position`` (1 is first; None appends) and link its handovers."""
     office = find_office(region_code)
-    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
+    venue = clean_text(venue, "venue", VENUE_MAX)
     stops = ordered_stops(route)
     if position is None:
         position = len(stops) + 1
@@ -374,9 +365,9 @@ def move_stop(stop: Stop, direction: str, *, actor) -> None:
 
 def update_stop_details(stop: Stop, *, actor, venue: str, contacts: str, notes: str) -> Stop:
     """Change the venue, contacts and notes of a stop (organizers of its region)."""
-    venue = clean_text(venue, VENUE_MAX, "venue", _("The venue"))
-    contacts = clean_text(contacts, TEXT_MAX, "contacts", _("The contacts"))
-    notes = clean_text(notes, TEXT_MAX, "notes", _("The notes"))
+    venue = clean_text(venue, "venue", VENUE_MAX)
+    contacts = clean_text(contacts, "contacts", TEXT_MAX, multiline=True)
+    notes = clean_text(notes, "notes", TEXT_MAX, multiline=True)
     changes = {
         key: value
         for key, value in (("venue", venue), ("contacts", contacts), ("notes", notes))

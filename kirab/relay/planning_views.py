@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
-from kirab.forms import commit_or_show, show_domain_error
+from kirab.forms import show_domain_error
 from kirab.i18n import from_local, to_local
 from kirab.params import whole_number
 from kirab.permissions import (
@@ -50,6 +50,7 @@ from kirab.relay.imports import ImportRejected, import_route
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.relay.rules import transit_gaps
 from kirab.relay.words import date_in_words
+from kirab.transactions import run_or_flash, run_or_show, run_service
 
 bp = Blueprint("planning", __name__, url_prefix="/manage")
 
@@ -83,7 +84,7 @@ def new_relay():
     """Create a relay."""
     form = NameForm()
     if form.validate_on_submit():
-        saved, relay = commit_or_show(
+        saved, relay = run_or_show(
             form, lambda: planning.create_relay(form.name.data, actor=current_user)
         )
         if saved:
@@ -100,7 +101,7 @@ def new_route(relay_id: int):
     relay = db.get_or_404(Relay, relay_id)
     form = NameForm()
     if form.validate_on_submit():
-        saved, route = commit_or_show(
+        saved, route = run_or_show(
             form, lambda: planning.create_route(relay, form.name.data, actor=current_user)
         )
         if saved:
@@ -147,35 +148,39 @@ def new_stop(route_id: int):
     if request.method == "GET" and position is not None and position < 10_000:
         form.position.data = position
     if form.validate_on_submit():
-        try:
-            office = planning.find_office(form.region_code.data)
-            receives = from_local(form.receives_date.data, form.receives_time.data, office.timezone)
-            hands_over = None
-            if form.hands_over_date.data or form.hands_over_time.data:
-                if not (form.hands_over_date.data and form.hands_over_time.data):
-                    raise DomainError(_("Enter both the date and the time."), "hands_over_time")
-                hands_over = from_local(
-                    form.hands_over_date.data, form.hands_over_time.data, office.timezone
-                )
-            stop = planning.insert_stop(
-                found,
-                actor=current_user,
-                region_code=office.region_code,
-                receives_at=receives,
-                hands_over_at=hands_over,
-                venue=form.venue.data or "",
-                position=form.position.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            if error.field in ("receives", "hands_over"):
-                error.field += "_date"
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved, stop = run_or_show(form, lambda: insert_from_form(found, form))
+        if saved:
             flash(_("%(name)s has been added to the route.", name=stop.office.name), "success")
             return redirect(url_for("planning.route", route_id=found.id))
     return unprocessable("planning/stop_new.html", route=found, form=form)
+
+
+def insert_from_form(route: Route, form: StopForm) -> Stop:
+    """Insert the stop the form describes, times read in its office's local time."""
+    office = planning.find_office(form.region_code.data)
+    receives = from_local(form.receives_date.data, form.receives_time.data, office.timezone)
+    hands_over = None
+    if form.hands_over_date.data or form.hands_over_time.data:
+        if not (form.hands_over_date.data and form.hands_over_time.data):
+            raise DomainError(_("Enter both the date and the time."), "hands_over_time")
+        hands_over = from_local(
+            form.hands_over_date.data, form.hands_over_time.data, office.timezone
+        )
+    try:
+        return planning.insert_stop(
+            route,
+            actor=current_user,
+            region_code=office.region_code,
+            receives_at=receives,
+            hands_over_at=hands_over,
+            venue=form.venue.data or "",
+            position=form.position.data,
+        )
+    except DomainError as error:
+        # The service names the times; the form has a date and a time field for each.
+        if error.field in ("receives", "hands_over"):
+            error.field += "_date"
+        raise
 
 
 def load_stop(stop_id: int) -> Stop:
@@ -192,7 +197,7 @@ def edit_stop(stop_id: int):
         abort(403)
     form = StopDetailsForm(obj=None if request.method == "POST" else stop)
     if form.validate_on_submit():
-        saved, _stop = commit_or_show(
+        saved, _stop = run_or_show(
             form,
             lambda: planning.update_stop_details(
                 stop,
@@ -218,14 +223,9 @@ def move_stop(stop_id: int):
     direction = request.form.get("direction", "")
     if not form.validate_on_submit() or direction not in ("up", "down"):
         bad_request(_("Choose to move the stop up or down."))
-    try:
-        planning.move_stop(stop, direction, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("planning.route", route_id=route_id))
-    db.session.commit()
-    flash(_("The stops have changed places; their events moved with them."), "success")
+    saved, _none = run_or_flash(lambda: planning.move_stop(stop, direction, actor=current_user))
+    if saved:
+        flash(_("The stops have changed places; their events moved with them."), "success")
     return redirect(url_for("planning.route", route_id=route_id))
 
 
@@ -237,7 +237,7 @@ def remove_stop(stop_id: int):
     form = ConfirmForm()
     route_id, name = stop.route_id, stop.office.name
     if form.validate_on_submit():
-        saved, _none = commit_or_show(form, lambda: planning.remove_stop(stop, actor=current_user))
+        saved, _none = run_or_show(form, lambda: planning.remove_stop(stop, actor=current_user))
         if saved:
             flash(_("%(name)s has been removed from the route.", name=name), "success")
             return redirect(url_for("planning.route", route_id=route_id))
@@ -259,20 +259,18 @@ def shift_stop(stop_id: int):
     plan = None
     if form.validate_on_submit():
         delta = shift_delta(form)
-        try:
-            if request.form.get("action") == "confirm":
-                plan = planning.apply_shift(
+        confirmed = request.form.get("action") == "confirm"
+        if confirmed:
+            saved, plan = run_or_show(
+                form,
+                lambda: planning.apply_shift(
                     stop, delta, actor=current_user, basis=form.basis.data or ""
-                )
-            else:
-                plan = planning.plan_shift(stop, delta)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-            plan = None
+                ),
+            )
         else:
-            if request.form.get("action") == "confirm":
-                db.session.commit()
+            saved, plan = run_or_show(form, lambda: planning.plan_shift(stop, delta))
+        if saved:
+            if confirmed:
                 flash(
                     _("%(stops)d stops and %(events)d events have been shifted.",
                       stops=len(plan.moves), events=len(plan.events)),
@@ -292,24 +290,16 @@ def import_stops(route_id: int):
     form = ImportForm()
     rejected: list = []
     if form.validate_on_submit():
-        upload = request.files.get("file")
-        try:
-            if upload is None or not upload.filename:
-                raise DomainError(_("Choose a CSV file."), "file")
-            try:
-                data = upload.read(512 * 1024 + 1)
-            finally:
-                upload.close()
-            result = import_route(found, data, actor=current_user)
-        except ImportRejected as error:
-            db.session.rollback()
-            rejected = error.errors
+
+        def refused(error: DomainError) -> None:
+            if isinstance(error, ImportRejected):
+                rejected.extend(error.errors)
             show_domain_error(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+
+        saved, result = run_service(
+            lambda: import_upload(found, request.files.get("file")), refused
+        )
+        if saved:
             flash(
                 _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
                   "%(unchanged)d unchanged.", created=len(result.created),
@@ -319,6 +309,17 @@ def import_stops(route_id: int):
             )  # fmt: skip
             return redirect(url_for("planning.route", route_id=found.id))
     return unprocessable("planning/import.html", route=found, form=form, rejected=rejected)
+
+
+def import_upload(route: Route, upload) -> object:
+    """Import the uploaded CSV file into the route (at most 512 KiB are read)."""
+    if upload is None or not upload.filename:
+        raise DomainError(_("Choose a CSV file."), "file")
+    try:
+        data = upload.read(512 * 1024 + 1)
+    finally:
+        upload.close()
+    return import_route(route, data, actor=current_user)
 
 
 def load_handover(handover_id: int) -> Handover:
@@ -380,34 +381,31 @@ def handover(handover_id: int):
         if not can_record_handover(current_user, found):
             abort(403)
         if form.validate_on_submit():
-            try:
-                actual = None
-                if form.actual_date.data or form.actual_time.data:
-                    if not (form.actual_date.data and form.actual_time.data):
-                        raise DomainError(_("Enter both the date and the time."), "actual_time")
-                    actual = from_local(
-                        form.actual_date.data, form.actual_time.data, found.to_stop.timezone
-                    )
-                handover_service.record_handover(
-                    found,
-                    actor=current_user,
-                    actual_at=actual,
-                    venue=form.venue.data or "",
-                    items=dict.fromkeys(request.form.getlist("items"), True),
-                    signatories={key: getattr(form, key).data or "" for key in
-                                 ("giving_name", "giving_title", "receiving_name",
-                                  "receiving_title")},
-                    notes=form.notes.data or "",
-                )  # fmt: skip
-            except DomainError as error:
-                db.session.rollback()
-                show_domain_error(form, error)
-            else:
-                db.session.commit()
+            saved, _none = run_or_show(form, lambda: record_from_form(found, form))
+            if saved:
                 flash(_("The handover has been saved."), "success")
                 return redirect(url_for("planning.handover", handover_id=found.id))
         return render_handover(found, form, UploadForm(formdata=None), 422)
     return render_handover(found, form, UploadForm(formdata=None))
+
+
+def record_from_form(found: Handover, form: HandoverForm) -> None:
+    """Record the handover as the form describes it, its time in the receiving office's zone."""
+    actual = None
+    if form.actual_date.data or form.actual_time.data:
+        if not (form.actual_date.data and form.actual_time.data):
+            raise DomainError(_("Enter both the date and the time."), "actual_time")
+        actual = from_local(form.actual_date.data, form.actual_time.data, found.to_stop.timezone)
+    handover_service.record_handover(
+        found,
+        actor=current_user,
+        actual_at=actual,
+        venue=form.venue.data or "",
+        items=dict.fromkeys(request.form.getlist("items"), True),
+        signatories={key: getattr(form, key).data or "" for key in
+                     ("giving_name", "giving_title", "receiving_name", "receiving_title")},
+        notes=form.notes.data or "",
+    )  # fmt: skip
 
 
 @bp.post("/handovers/<id:handover_id>/files")
@@ -419,32 +417,32 @@ def upload_file(handover_id: int):
         abort(403)
     upload = UploadForm()
     if upload.validate_on_submit():
-        posted = request.files.get("file")
-        stored = False
-        try:
-            if posted is None or not posted.filename:
-                raise DomainError(_("Choose a file to upload."), "file")
-            stored = handover_service.store_file(
-                found,
-                actor=current_user,
-                kind=upload.kind.data,
-                filename=posted.filename,
-                stream=posted.stream,
-                folder=Path(current_app.config["UPLOAD_FOLDER"]),
-                max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(upload, error)
-        finally:
-            if posted is not None:
-                posted.close()
+        _saved, stored = run_or_show(upload, lambda: store_upload(found, upload))
         if stored:
-            db.session.commit()
             flash(_("The file has been uploaded."), "success")
             return redirect(url_for("planning.handover", handover_id=found.id))
     form = HandoverForm(formdata=None)
     return render_handover(found, form, upload, 422)
+
+
+def store_upload(found: Handover, upload: UploadForm) -> bool:
+    """Keep the posted file of the upload form with the handover; whether it was stored."""
+    posted = request.files.get("file")
+    try:
+        if posted is None or not posted.filename:
+            raise DomainError(_("Choose a file to upload."), "file")
+        return handover_service.store_file(
+            found,
+            actor=current_user,
+            kind=upload.kind.data,
+            filename=posted.filename,
+            stream=posted.stream,
+            folder=Path(current_app.config["UPLOAD_FOLDER"]),
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        )
+    finally:
+        if posted is not None:
+            posted.close()
 
 
 @bp.get("/handover-files/<id:file_id>")

@@ -5,25 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from kirab.auth.models import User
 from kirab.auth.services import create_user, generate_password, set_password, update_user
 from kirab.database import db
-from kirab.forms import commit_or_show
 from kirab.permissions import can_manage_users, require
-from kirab.regions.models import Party
+from kirab.regions.forms import party_choices
+from kirab.transactions import run_or_show
 from kirab.users.forms import NewUserForm, SetPasswordForm, UserForm, role_label
 
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
-
-
-def party_choices() -> list[SelectChoice]:
-    """Choices for the party field: none, then every party by ballot number."""
-    parties = db.session.execute(db.select(Party).order_by(Party.number)).scalars()
-    return [SelectChoice("", _("(none)"))] + [
-        SelectChoice(str(p.number), f"{p.number}. {p.name}") for p in parties
-    ]
 
 
 @bp.get("")
@@ -39,9 +30,9 @@ def index():
 def new():
     """Create a user; the password (typed or generated) is shown once."""
     form = NewUserForm()
-    form.party.choices = party_choices()
+    form.party.choices = party_choices(full_names=True)
     if form.validate_on_submit():
-        saved, created = commit_or_show(
+        saved, created = run_or_show(
             form,
             lambda: create_user(
                 form.email.data,
@@ -66,12 +57,12 @@ def edit(user_id: int):
     """Change a user's role, scope, party and state."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
-    form.party.choices = party_choices()
+    form.party.choices = party_choices(full_names=True)
     if request.method == "GET":
         form.regions.data = " ".join(user.region_codes)
         form.party.data = str(user.party_number or "")
     if form.validate_on_submit():
-        saved, _user = commit_or_show(
+        saved, _user = run_or_show(
             form,
             lambda: update_user(
                 user,
@@ -101,7 +92,7 @@ def password(user_id: int):
     form = SetPasswordForm()
     if form.validate_on_submit():
         new_password = form.password.data or generate_password()
-        saved, _none = commit_or_show(
+        saved, _none = run_or_show(
             form, lambda: set_password(user, new_password, actor=current_user)
         )
         if saved:

@@ -1,0 +1,82 @@
+"""The one request path that saves: commit once after a request that succeeded, else roll back.
+
+Views load, check access, validate and call services; services flush but
+never commit. After the view has answered, ``finish_transaction`` commits
+when the answer is a success (1xx to 3xx) and rolls back otherwise, so a
+page that refuses (422), forbids (403) or fails (500) has stored nothing.
+This follows Indico's request handler, which commits once at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, flash
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.forms import show_domain_error
+
+T = TypeVar("T")
+
+
+def register_transaction_handling(app: Flask) -> None:
+    """Commit or roll back every request's session once, after its view answered.
+
+    Registered before every other ``after_request`` function, so it runs
+    last: whatever the others add to the session is saved with the rest.
+    """
+
+    @app.after_request
+    def finish_transaction(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def run_service(
+    action: Callable[[], T], on_refusal: Callable[[DomainError], object]
+) -> tuple[bool, T | None]:
+    """Run a service; on a broken rule, undo its changes at once and hand the error on.
+
+    Returns whether it succeeded and what the service returned. The changes
+    are rolled back before ``on_refusal`` runs, so the page that shows the
+    error does not show them either.
+    """
+    try:
+        return True, action()
+    except DomainError as error:
+        db.session.rollback()
+        on_refusal(error)
+        return False, None
+
+
+def run_or_show(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a service for a valid form; a broken rule's message goes on its field or the form."""
+    return run_service(action, lambda error: show_domain_error(form, error))
+
+
+def run_or_flash(action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a one-button service; a broken rule's message is flashed for the next page."""
+    return run_service(action, lambda error: flash(error.message, "error"))
+
+
+def first_writer_wins(attempt: Callable[[], T], resolve: Callable[[], T]) -> T:
+    """Run a recording and write it now; if another request got there first, answer as it did.
+
+    The database's unique constraints decide races: the loser's flush fails,
+    it rolls back and ``resolve`` reads what the winner recorded (a retry of
+    the same submission, or the same person from another phone).
+    """
+    try:
+        outcome = attempt()
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        outcome = resolve()
+    return outcome
