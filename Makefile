@@ -47,9 +47,12 @@ test-pg: install
 bench: install
 	$(BIN)/python -m tests.benchmarks.feeds
 
+## ruff, no repeated blocks of code (pylint), no function above complexity C (radon).
 lint: install
 	$(BIN)/ruff check kirab tests
 	$(BIN)/ruff format --check kirab tests
+	$(BIN)/pylint --disable=all --enable=duplicate-code --ignore=migrations --score=n kirab
+	@test -z "$$($(BIN)/radon cc -n D kirab)" || { $(BIN)/radon cc -n D kirab; exit 1; }
 
 format: install
 	$(BIN)/ruff format kirab tests

@@ -2,6 +2,7 @@
 
 import re
 
+from kirab.audit.models import AuditEntry
 from kirab.auth.models import User
 from kirab.auth.services import set_password, update_user
 from kirab.config import instance_secret_key
@@ -27,6 +28,10 @@ def test_login_and_logout(client, app):
     response = post_login(client, user.email.upper(), TEST_PASSWORD, next="/manage")
     assert response.status_code == 302 and response.location == "/manage"
     assert client.get("/manage").status_code == 200
+    logins = db.session.execute(
+        db.select(AuditEntry).where(AuditEntry.action == "user.login")
+    ).scalars()
+    assert [entry.user_id for entry in logins] == [user.id]
     response = client.post("/logout", data={"csrf_token": csrf_token(client, "/manage")})
     assert response.status_code == 302
     assert client.get("/manage").status_code == 302
