@@ -1,4 +1,4 @@
-"""What a feed holds: which events, how it describes itself, in which words.
+"""What a feed holds: which events, and how the feed describes itself.
 
 A feed is a ``FeedSpec``: the store's name for it, the conditions that select
 its events and its description. ``feed_contents`` lists its members (ids,
@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
@@ -56,11 +56,6 @@ def feed_day(now: datetime) -> date:
 def day_start(day: date) -> datetime:
     """Midnight WIB at the start of ``day``."""
     return datetime.combine(day, time(0), DAY_ZONE)
-
-
-def whole_seconds(moment: datetime) -> datetime:
-    """An aware UTC moment without its fraction of a second (HTTP dates have none)."""
-    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 # -- what a feed is ----------------------------------------------------------------------------

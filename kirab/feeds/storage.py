@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
@@ -33,13 +33,17 @@ from kirab.feeds.contents import (
     event_contents,
     feed_contents,
     feed_day,
-    whole_seconds,
 )
 from kirab.feeds.models import STATE_ID, FeedDocument, FeedState, RenderedEvent
 from kirab.feeds.rendering import chunks, fingerprint, render_events
 
 # Assembled feeds not asked for in this many days are dropped from the store.
 KEEP_DAYS = 7
+
+
+def whole_seconds(moment: datetime) -> datetime:
+    """An aware UTC moment without its fraction of a second (HTTP dates have none)."""
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _insert(table):
