@@ -112,7 +112,7 @@ def feed_token_command(email):
     """Create or reset a user's personal feed and print its address (shown only now)."""
     from kirab import clock
     from kirab.auth.services import find_user
-    from kirab.feeds.services import link
+    from kirab.feeds.rendering import link
     from kirab.feeds.tokens import issue_token
 
     user = find_user(email)

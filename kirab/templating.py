@@ -13,6 +13,7 @@ from kirab.urls import current_url
 
 def register_context(app: Flask) -> None:
     """Install the template globals."""
+    from kirab.attendance.event_page import register_event_page
     from kirab.attendance.forms import category_label, method_label, new_submission_key
     from kirab.converters import IdConverter
 
@@ -35,6 +36,7 @@ def register_context(app: Flask) -> None:
         method_label=method_label,
         submission_key=new_submission_key,
     )
+    register_event_page(app)
 
     @app.context_processor
     def language():

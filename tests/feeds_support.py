@@ -10,7 +10,7 @@ from kirab.relay.models import Route, Stop
 from tests.factories import at, make_route
 from tests.ics_checks import Checked, check_calendar
 
-# Before the demo week: nothing has ended yet, and no window applies.
+# Before the three-zone route's first stop: nothing has ended yet, and no window applies.
 NOW = at("2023-11-10 12:00")
 BASE_URL = "https://kirab.test.example"
 CALENDAR_TYPE = "text/calendar; charset=utf-8"

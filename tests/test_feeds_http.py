@@ -611,8 +611,10 @@ def test_only_changes_to_what_feeds_show_count_as_feed_changes(app, route):
     assert version() == before + 1
 
 
-def test_a_feed_ignores_the_language_kept_in_the_session(client, demo):
+def test_a_feed_ignores_the_language_kept_in_the_session(client, route):
     """Calendar apps send no cookies: only lang=en in the URL makes a feed English."""
+    make_event(route.stops[0], kind="parade", title="Pawai")
+    db.session.commit()
     with client.session_transaction() as session:
         session["lang"] = "en"
     body = client.get("/calendar.ics?region=32.16").get_data(as_text=True)
@@ -620,10 +622,11 @@ def test_a_feed_ignores_the_language_kept_in_the_session(client, demo):
     assert body != english
 
 
-def test_feeds_stay_cacheable_for_a_logged_in_browser(client, demo):
-    from kirab.auth.models import User
-
-    login(client, db.session.execute(db.select(User).where(User.role == "admin")).scalar_one())
+def test_feeds_stay_cacheable_for_a_logged_in_browser(client, route):
+    make_event(route.stops[0])
+    admin = make_user("admin")
+    db.session.commit()
+    login(client, admin)
     response = client.get("/calendar.ics?region=32.16")
     assert "no-store" not in response.headers.get("Cache-Control", "")
     assert client.get("/manage").headers["Cache-Control"] == "private, no-store"

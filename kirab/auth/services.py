@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kirab.audit.services import record
 from kirab.auth.models import ORGANIZER, PARTY_REP, ROLES, User, UserRegion
+from kirab.auth.signals import user_deactivated
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.regions.models import Party, Region
@@ -164,11 +165,10 @@ def update_user(
         raise DomainError(_("You cannot deactivate yourself or change your own role."), "role")
     name = clean_text(name, "name", NAME_MAX)
     if user.active and not active:
-        # Ending the session version logs the user out everywhere; the personal feed ends too.
+        # Ending the session version logs the user out everywhere; what later areas keep
+        # for the user ends too (the personal feed), through their receivers.
         user.session_version += 1
-        from kirab.feeds.tokens import revoke_token
-
-        revoke_token(user)
+        user_deactivated.send(user)
     user.name = name
     user.role = role
     user.party_number = party_number if role == PARTY_REP else None

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
+from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.filters import EventFilter, region_condition
 from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
@@ -48,15 +49,24 @@ def first_event_start(event_filter: EventFilter) -> datetime | None:
     return db.session.execute(query).scalar()
 
 
-def followed_events(user, event_filter: EventFilter):
-    """Public events in the regions a user follows or to which their party is invited."""
+def followed_condition(user: User):
+    """Events in the regions a user follows or to which their party is invited, as a condition.
+
+    The one home of "events a user follows": the following agenda and the
+    personal feed both select with it.
+    """
     wanted = [region_condition(code) for code in user.region_codes]
     if user.party_number is not None:
         invited = select(event_parties.c.event_id).where(
             event_parties.c.party_number == user.party_number
         )
         wanted.append(Event.id.in_(invited))
-    return public_events(event_filter).where(or_(*wanted) if wanted else false())
+    return or_(*wanted) if wanted else false()
+
+
+def followed_events(user: User, event_filter: EventFilter):
+    """Public events in the regions a user follows or to which their party is invited."""
+    return public_events(event_filter).where(followed_condition(user))
 
 
 def get_event(event_id: int) -> Event | None:

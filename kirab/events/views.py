@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kirab import clock
-from kirab.attendance.services import attendance_totals
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.events.calendar_grid import month_end, month_weeks, parse_month
@@ -133,5 +132,5 @@ def show(event_id: int):
     event = get_event(event_id)
     if event is None or not can_view_event(current_user, event):
         abort(404)
-    total = attendance_totals([event.id])[event.id]
-    return render_template("events/show.html", event=event, attendance_total=total)
+    # The attendance figure comes from the attendance area (event_attendance_total).
+    return render_template("events/show.html", event=event)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 
 from kirab.events.filters import EventFilter
-from kirab.feeds.services import LANGUAGES, link, public_feed_name
+from kirab.feeds.contents import LANGUAGES, public_feed_name
+from kirab.feeds.rendering import link
 
 
 @dataclass(frozen=True)

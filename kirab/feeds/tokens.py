@@ -8,6 +8,7 @@ from datetime import datetime
 
 from kirab.audit.services import record
 from kirab.auth.models import User
+from kirab.auth.signals import user_deactivated
 from kirab.database import db
 from kirab.feeds.models import FeedToken
 
@@ -50,6 +51,14 @@ def revoke_token(user: User) -> None:
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
+
+
+# Connected when this module is imported: the feeds blueprint (views.py), which the app
+# factory registers, imports it, so every app (web, CLI, tests) ends feeds on deactivation.
+@user_deactivated.connect
+def end_feed_of_deactivated_user(user: User, **_details) -> None:
+    """A deactivated account's personal feed ends for good; a new one must be made."""
+    revoke_token(user)
 
 
 def user_for_token(token: str) -> User | None:

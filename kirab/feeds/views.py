@@ -11,16 +11,9 @@ from kirab.errors import bad_request
 from kirab.events.filters import EventFilter, FilterError, parse_filters
 from kirab.events.services import get_event
 from kirab.feeds import links
+from kirab.feeds.contents import feed_language, personal_parts, personal_spec, public_spec
 from kirab.feeds.forms import FeedTokenForm
-from kirab.feeds.services import (
-    Feed,
-    event_feed,
-    feed_language,
-    get_feed,
-    personal_parts,
-    personal_spec,
-    public_spec,
-)
+from kirab.feeds.storage import Feed, event_feed, get_feed
 from kirab.feeds.tokens import feed_token_of, issue_token, user_for_token
 from kirab.permissions import can_view_event
 from kirab.qr import qr_svg

@@ -41,15 +41,9 @@ from kirab.events.filters import EventFilter, parse_filters
 from kirab.events.models import KINDS, PUBLISHED, Event, new_uid
 from kirab.events.scheduling import EventData, update_event
 from kirab.feeds import ics
+from kirab.feeds.contents import feed_day, public_spec, select_members
 from kirab.feeds.models import FeedDocument, RenderedEvent
-from kirab.feeds.services import (
-    event_link,
-    feed_day,
-    load_events,
-    public_spec,
-    select_members,
-    wording,
-)
+from kirab.feeds.rendering import event_link, load_events, wording
 from kirab.regions.models import NATIONAL_CODE, Office, Region
 from kirab.regions.reference import load_reference_data
 from kirab.relay.models import Relay, Route, Stop
