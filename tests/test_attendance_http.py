@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from kirab.attendance.checkin import checkin_token
 from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTally
-from kirab.attendance.services import checkin_token
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from kirab.regions.models import Party

@@ -19,6 +19,13 @@ from sqlalchemy.orm import aliased
 
 from kirab import clock
 from kirab.attendance.forms import CATEGORY_LABELS
+from kirab.attendance.identity import (
+    affiliation_key,
+    check_category,
+    check_party,
+    clean_name,
+    person_key,
+)
 from kirab.attendance.models import (
     BY_IMPORT,
     BY_SELF,
@@ -28,13 +35,6 @@ from kirab.attendance.models import (
     NAME_MAX,
     ORGANISATION_MAX,
     AttendanceRecord,
-)
-from kirab.attendance.services import (
-    affiliation_key,
-    check_category,
-    check_party,
-    clean_name,
-    person_key,
 )
 from kirab.audit.services import record as audit
 from kirab.auth.models import User
