@@ -6,7 +6,7 @@ from flask import Response, abort, flash, render_template, request, stream_with_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kirab.attendance.csvio import export_csv, import_attendance
+from kirab.attendance.csvio import export_csv, import_attendance, recorded_meanwhile
 from kirab.attendance.forms import ImportForm
 from kirab.attendance.pages import bp, event_for
 from kirab.audit.services import record as audit
@@ -70,13 +70,6 @@ def relay_csv(relay_id: int):
         db.select(Stop.id).join(Route, Route.id == Stop.route_id).where(Route.relay_id == relay.id)
     )
     return csv_download(f"attendance-relay-{relay_id}.csv", Event.stop_id.in_(stops))
-
-
-def recorded_meanwhile():
-    """After the database refused an import because someone recorded a person meanwhile."""
-    raise DomainError(
-        _("Someone recorded attendance at the same moment. Please import the file again."), "file"
-    )
 
 
 @bp.route("/events/<id:event_id>/attendance/import", methods=["GET", "POST"])

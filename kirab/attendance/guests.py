@@ -9,6 +9,7 @@ the tick form by a key, ``u<user id>`` for a representative and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -211,7 +212,7 @@ def add_expected_guest(
     return guest
 
 
-def listed_meanwhile() -> ExpectedGuest:
+def listed_meanwhile() -> NoReturn:
     """After the database refused a guest listed by another worker a moment before: say so."""
     raise DomainError(_("This guest is already on the list."), "name")
 
