@@ -69,7 +69,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Attach every area's blueprint."""
     from kirab.api.views import bp as api_bp
-    from kirab.attendance.views import bp as attendance_bp
+    from kirab.attendance import (  # noqa: F401  (each adds its pages to the blueprint)
+        checkin_views,
+        erasure_views,
+        exchange_views,
+        recording_views,
+        report_views,
+    )
+    from kirab.attendance.pages import bp as attendance_bp
     from kirab.auth.views import bp as auth_bp
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp

@@ -16,6 +16,23 @@ def region_in_scope(code: str, scopes: Iterable[str]) -> bool:
     return any(code == scope or code.startswith(scope + ".") for scope in scopes)
 
 
+def region_scope(user) -> list[str] | None:
+    """The regions whose stops and records a user looks after: None for all of them.
+
+    Admins and observers see every region and organizers their own; anyone
+    else (party representatives, visitors) none.
+    """
+    role = _role(user)
+    if role in (ADMIN, OBSERVER):
+        return None
+    return list(user.region_codes) if role == ORGANIZER else []
+
+
+def in_scope(region_code: str, scope: list[str] | None) -> bool:
+    """Whether ``region_code`` lies in a scope given by ``region_scope`` (None: every region)."""
+    return scope is None or region_in_scope(region_code, scope)
+
+
 def _role(user) -> str | None:
     """The role of an authenticated user, None for anonymous visitors."""
     return user.role if getattr(user, "is_authenticated", False) else None

@@ -17,8 +17,8 @@ import urllib.request
 
 import pytest
 
+from kirab.attendance.checkin import checkin_token
 from kirab.attendance.models import AttendanceRecord
-from kirab.attendance.services import checkin_token
 from kirab.database import db
 from tests.conftest import CSRF_FIELD, POSTGRES_URL, TEST_PASSWORD, served_over_http
 from tests.factories import at, make_event, make_route, make_user

@@ -7,8 +7,9 @@ import io
 
 import pytest
 
+from kirab.attendance.checkin import checkin_token, self_check_in
 from kirab.attendance.models import AttendanceRecord
-from kirab.attendance.services import checkin_token, record_attendance, self_check_in
+from kirab.attendance.services import record_attendance
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from tests.conftest import csrf_token, login

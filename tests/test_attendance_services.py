@@ -5,21 +5,17 @@ from __future__ import annotations
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from kirab.attendance import services
-from kirab.attendance.models import BY_SELF, AttendanceRecord, HeadcountTally
-from kirab.attendance.services import (
+from kirab.attendance import checkin, headcounts, identity, services
+from kirab.attendance.checkin import (
     CheckinRefused,
-    DuplicateAttendance,
-    affiliation_key,
-    attendance_totals,
     checkin_token,
-    headcount_totals,
-    person_key,
-    record_attendance,
-    record_headcount,
     self_check_in,
     verify_checkin_token,
 )
+from kirab.attendance.headcounts import headcount_totals, record_headcount
+from kirab.attendance.identity import affiliation_key, person_key
+from kirab.attendance.models import BY_SELF, AttendanceRecord, HeadcountTally
+from kirab.attendance.services import DuplicateAttendance, attendance_totals, record_attendance
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from kirab.errors import DomainError
@@ -140,9 +136,9 @@ def test_bad_values_are_refused_with_the_field(setting, fields, field):
 
 def test_malformed_idempotency_keys_are_refused_and_missing_ones_are_made():
     with pytest.raises(DomainError):
-        services.idempotency_key("<bad key>")
-    made = services.idempotency_key("")
-    assert services.IDEMPOTENCY_KEY.match(made)
+        identity.idempotency_key("<bad key>")
+    made = identity.idempotency_key("")
+    assert identity.IDEMPOTENCY_KEY.match(made)
 
 
 def test_headcounts_merge_across_counters(setting, app):
@@ -164,7 +160,7 @@ def test_headcounts_merge_across_counters(setting, app):
     add("Gerbang selatan", "public", 80, target=other)
     assert headcount_totals([event.id]) == {event.id: 150 + 80 + 30}
     assert headcount_totals() == {event.id: 260, other.id: 80}
-    latest = {(t.counter_key, t.category): t.count for t in services.latest_tallies_of(event)}
+    latest = {(t.counter_key, t.category): t.count for t in headcounts.latest_tallies_of(event)}
     assert latest == {
         ("gerbangutara", "public"): 150,
         ("gerbangselatan", "public"): 80,
@@ -215,7 +211,7 @@ def test_self_check_in_marks_the_party_self_declared(setting):
 
 def test_a_forged_code_is_refused(setting):
     event, _other, _organizer = setting
-    forged = URLSafeSerializer("another-secret", salt=services.CHECKIN_SALT).dumps(
+    forged = URLSafeSerializer("another-secret", salt=checkin.CHECKIN_SALT).dumps(
         {"event": event.id}
     )
     for token in (forged, "garbage", checkin_token(event)[:-2] + "xx"):

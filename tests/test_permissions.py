@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from kirab.attendance.checkin import checkin_token
 from kirab.attendance.models import AttendanceRecord, ExpectedGuest
-from kirab.attendance.services import checkin_token
 from kirab.database import db
 from kirab.events.models import DRAFT
 from kirab.feeds.tokens import issue_token

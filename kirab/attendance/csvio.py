@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,6 +20,13 @@ from sqlalchemy.orm import aliased
 
 from kirab import clock
 from kirab.attendance.forms import CATEGORY_LABELS
+from kirab.attendance.identity import (
+    affiliation_key,
+    check_category,
+    check_party,
+    clean_name,
+    person_key,
+)
 from kirab.attendance.models import (
     BY_IMPORT,
     BY_SELF,
@@ -28,13 +36,6 @@ from kirab.attendance.models import (
     NAME_MAX,
     ORGANISATION_MAX,
     AttendanceRecord,
-)
-from kirab.attendance.services import (
-    affiliation_key,
-    check_category,
-    check_party,
-    clean_name,
-    person_key,
 )
 from kirab.audit.services import record as audit
 from kirab.auth.models import User
@@ -372,3 +373,10 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
     result.added = len(new_records)
     audit(actor, "attendance.import", event, added=result.added, skipped=len(result.skipped))
     return result
+
+
+def recorded_meanwhile() -> NoReturn:
+    """After the database refused an import because someone recorded a person meanwhile: say so."""
+    raise DomainError(
+        _("Someone recorded attendance at the same moment. Please import the file again."), "file"
+    )

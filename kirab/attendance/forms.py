@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -25,6 +24,7 @@ from kirab.attendance.models import (
     PUBLIC,
     STUDENT,
 )
+from kirab.forms import KirabForm
 from kirab.params import whole_number
 
 CATEGORY_LABELS = {
@@ -73,7 +73,7 @@ def chosen_number(value: str | None) -> int | None:
     return number if number is not None and number < 1000 else -1
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(KirabForm):
     """A form whose submission records something once, however often it is sent."""
 
     idempotency_key = HiddenField(default=new_submission_key)
@@ -112,7 +112,7 @@ class SelfCheckinForm(AttendeeForm):
     )
 
 
-class GuestForm(FlaskForm):
+class GuestForm(KirabForm):
     """An official the organizer expects, listed before the event."""
 
     name = StringField(_l("Name"))
@@ -146,17 +146,17 @@ class HeadcountForm(SubmissionForm):
         return whole_number(text)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(KirabForm):
     """A button that changes one record (confirm a party, remove a guest)."""
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(KirabForm):
     """Deleting records on the person's request, with the reason for the log."""
 
     reason = StringField(_l("Reason (for the audit log)"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(KirabForm):
     """A CSV file of attendance kept on paper or in a spreadsheet."""
 
     file = FileField(_l("CSV file"))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import leather
 from sqlalchemy import func
 
+from kirab.attendance.headcounts import latest_tallies
 from kirab.attendance.models import AttendanceRecord
-from kirab.attendance.services import latest_tallies
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.models import CANCELLED, PUBLISHED, Event

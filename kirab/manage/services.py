@@ -6,22 +6,21 @@ from collections.abc import Iterable
 
 from sqlalchemy import func
 
-from kirab.auth.models import ORGANIZER
 from kirab.database import db
 from kirab.events.models import Event
-from kirab.permissions import region_in_scope
+from kirab.permissions import in_scope, region_scope
 from kirab.relay.models import Stop
 from kirab.relay.services import RouteStatus
 
 
 def stops_in_scope(user, statuses: Iterable[RouteStatus]) -> list[Stop]:
     """The stops a user looks after: an organizer's regions, everything for the others."""
-    scope = user.region_codes if user.role == ORGANIZER else None
+    scope = region_scope(user)
     return [
         stop
         for status in statuses
         for stop in status.stops
-        if scope is None or region_in_scope(stop.office.region_code, scope)
+        if in_scope(stop.office.region_code, scope)
     ]
 
 

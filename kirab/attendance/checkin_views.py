@@ -1,0 +1,96 @@
+"""Self check-in: the QR code an organizer shows, and the public form it opens."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from kirab import clock
+from kirab.attendance.checkin import (
+    CheckinRefused,
+    checkin_window,
+    self_check_in,
+    verify_checkin_token,
+)
+from kirab.attendance.forms import SelfCheckinForm
+from kirab.attendance.pages import (
+    bp,
+    checkin_url,
+    event_for,
+    load_event,
+    record_person,
+    refuse,
+    with_parties,
+)
+from kirab.events.models import Event
+from kirab.extensions import limiter
+from kirab.i18n import local_datetime
+from kirab.permissions import can_record_attendance
+from kirab.qr import qr_svg
+from kirab.transactions import run_or_show
+
+
+@bp.get("/events/<id:event_id>/attendance/qr")
+@login_required
+def qr(event_id: int):
+    """The event's self check-in QR code, large, to show on screen or print."""
+    event = event_for(can_record_attendance, event_id)
+    url = checkin_url(event)
+    opens, closes = checkin_window(event)
+    return render_template(
+        "attendance/qr.html",
+        event=event,
+        checkin_url=url,
+        qr=qr_svg(url, _("Self check-in code"), fit=True),
+        opens=opens,
+        closes=closes,
+    )
+
+
+def checkin_limit() -> str:
+    """The configured limit on self check-ins per client address."""
+    return current_app.config["SELF_CHECKIN_LIMIT"]
+
+
+def public_event(event_id: int) -> Event:
+    """A published or cancelled event; drafts and deleted events are 404."""
+    event = load_event(event_id)
+    if not event.is_public:
+        abort(404)
+    return event
+
+
+@bp.route("/events/<id:event_id>/check-in/<token>", methods=["GET", "POST"])
+@limiter.limit(checkin_limit, methods=["POST"])
+def checkin(event_id: int, token: str):
+    """The public self check-in form the event's QR code opens."""
+    event = public_event(event_id)
+    now = clock.now()
+    if len(token) > 200:
+        refuse(400, _("This check-in code is not valid. Please scan the code the committee shows."))
+    try:
+        verify_checkin_token(event, token, now)
+    except CheckinRefused as error:
+        refuse(error.status, error.message)
+    form = with_parties(SelfCheckinForm())
+    if form.validate_on_submit():
+        done, outcome = run_or_show(
+            form,
+            lambda: record_person(
+                form, event, partial(self_check_in, event, token, now), public=True
+            ),
+        )
+        if done:
+            entry = outcome.record
+            # A retry gets this same page: the key identifies the first submission.
+            return render_template(
+                "attendance/checkin_done.html",
+                event=event,
+                entry=entry,
+                when=local_datetime(entry.recorded_at, event.timezone),
+            )
+    status = 422 if request.method == "POST" else 200
+    return render_template("attendance/checkin.html", event=event, form=form), status

@@ -1,0 +1,103 @@
+"""Crowd headcounts: each counter's running tally of a category, and the totals they add up to."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from kirab import clock
+from kirab.attendance.identity import (
+    Outcome,
+    check_category,
+    clean_name,
+    find_by_idempotency_key,
+    person_key,
+    replay,
+)
+from kirab.attendance.models import COUNTER_MAX, HeadcountTally
+from kirab.audit.services import record as audit
+from kirab.auth.models import User
+from kirab.database import db
+from kirab.errors import DomainError
+from kirab.events.models import Event
+
+MAX_HEADCOUNT = 1_000_000
+
+
+def record_headcount(
+    event: Event, *, counter: str, category: str, count: int | None, actor: User, key: str
+) -> Outcome:
+    """Keep a counter's new tally of a category; a repeated submission records once."""
+    if (found := find_by_idempotency_key(HeadcountTally, key)) is not None:
+        return replay(event, found)
+    counter = clean_name(counter, "counter", COUNTER_MAX)
+    category = check_category(category)
+    if count is None or not 0 <= count <= MAX_HEADCOUNT:
+        raise DomainError(
+            _("Enter a whole number from 0 to %(max)s.", max=f"{MAX_HEADCOUNT:,}"), "count"
+        )
+    tally = HeadcountTally(
+        event_id=event.id,
+        counter=counter,
+        counter_key=person_key(counter),
+        category=category,
+        count=count,
+        recorded_at=clock.now(),
+        recorded_by_id=actor.id,
+        idempotency_key=key,
+    )
+    db.session.add(tally)
+    db.session.flush()
+    audit(actor, "attendance.headcount", tally, event_id=event.id, category=category, count=count)
+    return Outcome(tally, created=True)
+
+
+def resolve_headcount_conflict(event: Event, key: str) -> Outcome:
+    """After the database refused a tally another worker made first: answer as it did."""
+    found = find_by_idempotency_key(HeadcountTally, key)
+    if found is None:
+        raise DomainError(_("The tally could not be saved. Please try again."))
+    return replay(event, found)
+
+
+def latest_tallies(event_ids=None):
+    """A select of the tallies that count: the latest per event, counter and category."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(
+                HeadcountTally.event_id,
+                HeadcountTally.counter_key,
+                HeadcountTally.category,
+            ),
+            order_by=(HeadcountTally.recorded_at.desc(), HeadcountTally.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = db.select(HeadcountTally.id, rank)
+    if event_ids is not None:
+        ranked = ranked.where(HeadcountTally.event_id.in_(event_ids))
+    ranked = ranked.subquery()
+    return (
+        db.select(HeadcountTally)
+        .join(ranked, ranked.c.id == HeadcountTally.id)
+        .where(ranked.c.rank == 1)
+    )
+
+
+def latest_tallies_of(event: Event) -> list[HeadcountTally]:
+    """The tallies that count for one event, by counter and category."""
+    return list(
+        db.session.execute(
+            latest_tallies([event.id]).order_by(HeadcountTally.counter, HeadcountTally.category)
+        ).scalars()
+    )
+
+
+def headcount_totals(event_ids=None) -> dict[int, int]:
+    """The crowd of each event: its counters' latest tallies added up."""
+    counted = latest_tallies(event_ids).subquery()
+    rows = db.session.execute(
+        db.select(counted.c.event_id, func.sum(counted.c.count)).group_by(counted.c.event_id)
+    ).all()
+    return {event_id: int(total or 0) for event_id, total in rows}

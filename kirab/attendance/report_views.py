@@ -1,0 +1,114 @@
+"""Public attendance reports: totals per event, stop, dapil, kind or party, never names."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from kirab.attendance import reports
+from kirab.attendance.pages import bp
+from kirab.errors import bad_request
+from kirab.events.filters import FilterError, parse_filters
+from kirab.events.labels import kind_label
+from kirab.params import whole_number
+
+REPORT_PAGE = 100
+MATRIX_PAGE = 50
+
+
+def report_filter():
+    """The agenda filters of a report, or 400."""
+    try:
+        return parse_filters(request.args)
+    except FilterError as error:
+        bad_request(error.message)
+
+
+def page_number() -> int:
+    """The page asked for (1 when absent or malformed)."""
+    number = whole_number(request.args.get("page", "1"))
+    return number if number is not None and 0 < number < 1_000_000 else 1
+
+
+@bp.get("/reports/attendance")
+def report():
+    """Attendance totals per event, stop, dapil, kind or party, with a chart; never names."""
+    by = request.args.get("by", reports.EVENT)
+    if by not in reports.GROUPINGS:
+        bad_request(_("by must be one of: %(values)s.", values=", ".join(reports.GROUPINGS)))
+    event_filter = report_filter()
+    kinds = reports.by_kind(event_filter, kind_label)
+    totals = reports.ReportRow(
+        None,
+        _("All events"),
+        sum(r.events for r in kinds),
+        sum(r.named for r in kinds),
+        sum(r.crowd for r in kinds),
+    )
+    current_page = page_number()
+    if by == reports.EVENT:
+        rows = reports.by_event(
+            event_filter, limit=REPORT_PAGE, offset=(current_page - 1) * REPORT_PAGE
+        )
+    elif by == reports.STOP:
+        rows = reports.by_stop(event_filter)
+    elif by == reports.DAPIL:
+        rows = reports.by_dapil(event_filter, _("No single dapil"))
+    elif by == reports.KIND:
+        rows = kinds
+    else:
+        rows = reports.by_party(event_filter)
+    pages = max(1, -(-totals.events // REPORT_PAGE)) if by == reports.EVENT else 1
+    charts = []
+    if rows:
+        labels = [r.label for r in rows]
+        if by == reports.PARTY:
+            charts = [
+                reports.bar_chart(_("Confirmed"), labels, [r.confirmed for r in rows]),
+                reports.bar_chart(_("Self-declared"), labels, [r.self_declared for r in rows]),
+            ]
+        else:
+            title = _("Attendance by %(grouping)s", grouping=grouping_label(by))
+            charts = [reports.bar_chart(title, labels, [r.total for r in rows])]
+    return render_template(
+        "reports/attendance.html",
+        by=by,
+        groupings=reports.GROUPINGS,
+        grouping_label=grouping_label,
+        rows=rows,
+        totals=totals,
+        charts=charts,
+        chart_bars=reports.CHART_BARS,
+        filter=event_filter,
+        page=current_page,
+        pages=pages,
+    )
+
+
+def grouping_label(by: str) -> str:
+    """The name of a report grouping in the current language."""
+    labels = {
+        reports.EVENT: _("event"),
+        reports.STOP: _("stop"),
+        reports.DAPIL: _("dapil"),
+        reports.KIND: _("kind"),
+        reports.PARTY: _("party"),
+    }
+    return labels[by]
+
+
+@bp.get("/reports/attendance/parties")
+def party_matrix():
+    """Which parties attended which events, confirmed and self-declared apart."""
+    event_filter = report_filter()
+    current_page = page_number()
+    matrix, total = reports.party_matrix(
+        event_filter, limit=MATRIX_PAGE, offset=(current_page - 1) * MATRIX_PAGE
+    )
+    return render_template(
+        "reports/parties.html",
+        matrix=matrix,
+        filter=event_filter,
+        page=current_page,
+        pages=max(1, -(-total // MATRIX_PAGE)),
+    )
