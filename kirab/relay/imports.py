@@ -56,10 +56,10 @@ def _recorded_times_kept(rows: list[Row], recorded: list[Handover]) -> list[RowE
     return errors
 
 
-def _refusal(line: int, send) -> list[RowError]:
-    """The refusal a signal's receivers answer with, as a bad line; none when they allow it."""
+def _refusal(line: int, signal, stop: Stop, **change) -> list[RowError]:
+    """A later area's refusal of a change to ``stop``, as a bad line; none when it allows it."""
     try:
-        send()
+        signal.send(stop, **change)
     except DomainError as refused:
         return [RowError(line, refused.message)]
     return []
@@ -69,20 +69,20 @@ def _refusals(rows: list[Row], existing: dict[int, Stop], removed: list[Stop]) -
     """What later areas refuse: removing a stop with events, moving one away from its events."""
     errors = []
     for stop in removed:
-        errors += _refusal(0, lambda stop=stop: stop_removing.send(stop))
+        errors += _refusal(0, stop_removing, stop)
     for row in rows:
         stop = existing.get(row.office.id)
         if stop is not None:
             errors += _refusal(
-                row.line,
-                lambda stop=stop, row=row: window_changing.send(
-                    stop, receives_at=row.receives_at, hands_over_at=row.hands_over_at, field=None
-                ),
-            )
+                row.line, window_changing, stop,
+                receives_at=row.receives_at, hands_over_at=row.hands_over_at, field=None,
+            )  # fmt: skip
     return errors
 
 
-def _place(route: Route, rows: list[Row], existing: dict[int, Stop], result: ImportResult):
+def _place(
+    route: Route, rows: list[Row], existing: dict[int, Stop], result: ImportResult
+) -> list[Stop]:
     """The stops of the file in order, created or brought up to date; counted in ``result``."""
     final: list[Stop] = []
     for index, row in enumerate(rows, start=1):
