@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.feeds.views import bp as feeds_bp
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
+    from kirab.relay import handover_views  # noqa: F401  (adds the handover pages to planning)
     from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp

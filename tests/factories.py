@@ -14,6 +14,7 @@ from kirab.events.models import PUBLISHED, Event
 from kirab.regions.models import Office
 from kirab.relay.handovers import store_file
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
+from kirab.relay.stops import ordered_stops, relink_handovers
 
 WIB = ZoneInfo("Asia/Jakarta")
 _numbers = itertools.count(1)
@@ -62,6 +63,48 @@ def make_route(stops, *, relay: Relay | None = None, name: str | None = None) ->
             )
         )
     db.session.flush()
+    return route
+
+
+# Jalur VII through West Java (region code, receives, hands over), times WIB.
+JALUR_VII = [
+    ("32.08", "2023-11-01 09:00", "2023-11-07 09:00"),
+    ("32.15", "2023-11-07 09:00", "2023-11-13 09:00"),
+    ("32.16", "2023-11-13 09:00", "2023-11-19 09:00"),
+    ("32.75", "2023-11-19 09:00", "2023-11-25 09:00"),
+    ("RI", "2023-11-26 09:00", None),
+]
+# Events of Jalur VII's stops: (region code, kind, title, starts, hours).
+JALUR_VII_EVENTS = [
+    ("32.15", "handover", "Serah terima dari KPU Kabupaten Kuningan", "2023-11-07 09:00", 2),
+    ("32.15", "campus", "KPU Goes To Campus Karawang", "2023-11-08 09:00", 3),
+    ("32.15", "parade", "Pawai Kirab Pemilu Karawang", "2023-11-09 08:00", 3),
+    ("32.16", "handover", "Serah terima dari KPU Kabupaten Karawang", "2023-11-13 09:00", 2),
+    ("32.16", "declaration", "Deklarasi Pemilu damai", "2023-11-13 11:00", 1),
+    ("32.16", "campus", "KPU Goes To Campus", "2023-11-14 09:00", 3),
+    *[
+        ("32.16", "parade", f"Pawai Kirab Pemilu Dapil {number}", f"2023-11-{day} {hour}", 3)
+        for number, day, hour in [(1, 14, "08:00"), (2, 14, "13:00"), (3, 15, "08:00"),
+                                  (4, 15, "13:00"), (5, 16, "08:00"), (6, 17, "08:00"),
+                                  (7, 18, "08:00")]
+    ],
+    ("32.75", "handover", "Serah terima dari KPU Kabupaten Bekasi", "2023-11-19 09:00", 2),
+    ("RI", "handover", "Serah terima dari KPU Kota Bekasi", "2023-11-26 09:00", 2),
+]  # fmt: skip
+
+
+def make_jalur_vii(*, events: bool = True) -> Route:
+    """Jalur VII (Kuningan to KPU RI) with the handovers between its stops and, by
+    default, a week of events for Kabupaten Bekasi and a few for its neighbours."""
+    route = make_route(
+        [(code, at(receives), at(hands) if hands else None) for code, receives, hands in JALUR_VII],
+        relay=Relay(name="Kirab Pemilu 2024"),
+        name="Jalur VII",
+    )
+    relink_handovers(route, ordered_stops(route))
+    by_code = {stop.region_code: stop for stop in ordered_stops(route)}
+    for code, kind, title, starts, hours in JALUR_VII_EVENTS if events else []:
+        make_event(by_code[code], kind=kind, title=title, starts_at=at(starts), hours=hours)
     return route
 
 

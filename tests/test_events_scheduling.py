@@ -7,6 +7,7 @@ import pytest
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from kirab.errors import DomainError
+from kirab.events.advisories import dapil_without_parade, venue_clashes
 from kirab.events.models import CANCELLED, DRAFT, PUBLISHED, Event, Venue
 from kirab.events.rules import clashes, programme_slots, spread_over_days
 from kirab.events.scheduling import (
@@ -21,7 +22,6 @@ from kirab.events.scheduling import (
     publish_event,
     update_event,
 )
-from kirab.events.warnings import dapil_without_parade, venue_clashes
 from kirab.regions.models import Dapil
 from tests.factories import at, make_route, make_user
 

@@ -11,17 +11,25 @@ from kirab.database import db
 from kirab.relay.handovers import checklist_keys, identify
 from kirab.relay.models import Handover, HandoverFile, Route, Stop
 from tests.conftest import UPLOAD_FOLDER, csrf_token, login
-from tests.factories import at, image_bytes, make_user
+from tests.factories import at, image_bytes, make_jalur_vii, make_user
+
+
+@pytest.fixture
+def jalur(app) -> Route:
+    """Jalur VII with its handovers and events, committed."""
+    route = make_jalur_vii()
+    db.session.commit()
+    return route
 
 
 def stop_of(code: str) -> Stop:
-    """The demo stop of Jalur VII hosted by the office of ``code``."""
+    """The Jalur VII stop hosted by the office of ``code``."""
     route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
     return next(stop for stop in route.stops if stop.region_code == code)
 
 
 def handover_into(code: str) -> Handover:
-    """The demo handover into the stop of ``code``."""
+    """The Jalur VII handover into the stop of ``code``."""
     return db.session.execute(
         db.select(Handover).where(Handover.to_stop_id == stop_of(code).id)
     ).scalar_one()
@@ -49,7 +57,7 @@ def status(client, moment: str) -> dict:
     return client.get("/api/v1/relay/status", query_string={"at": moment}).json["routes"][0]
 
 
-def test_a_recorded_late_handover_drives_custody_everywhere(client, demo):
+def test_a_recorded_late_handover_drives_custody_everywhere(client, jalur):
     """Karawang hands over at 10.30 WIB instead of 09.00: status, /route and home follow."""
     organizer = make_user("organizer", regions=["32.16"])
     db.session.commit()
@@ -99,7 +107,7 @@ def test_a_recorded_late_handover_drives_custody_everywhere(client, demo):
     assert entry.details["actual_at"] == "2023-11-13T10:30:00+07:00"
 
 
-def test_clearing_the_actual_time_goes_back_to_the_plan(client, demo):
+def test_clearing_the_actual_time_goes_back_to_the_plan(client, jalur):
     admin = make_user("admin")
     db.session.commit()
     login(client, admin)
@@ -125,7 +133,7 @@ def test_clearing_the_actual_time_goes_back_to_the_plan(client, demo):
         ({"notes": "x" * 2001}, ""),
     ],
 )
-def test_bad_handover_input_is_refused_and_changes_nothing(client, demo, fields, message):
+def test_bad_handover_input_is_refused_and_changes_nothing(client, jalur, fields, message):
     admin = make_user("admin")
     db.session.commit()
     login(client, admin)
@@ -137,7 +145,7 @@ def test_bad_handover_input_is_refused_and_changes_nothing(client, demo, fields,
     assert stop_of("32.16").receives_at == at("2023-11-13 09:00")
 
 
-def test_only_organizers_of_either_office_record_a_handover(client, demo):
+def test_only_organizers_of_either_office_record_a_handover(client, jalur):
     outsider = make_user("organizer", regions=["35"])
     karawang = make_user("organizer", regions=["32.15"])
     observer = make_user("observer")
@@ -152,7 +160,7 @@ def test_only_organizers_of_either_office_record_a_handover(client, demo):
     assert "&lt;script&gt;alert(1)" in page and "<script>alert(1)" not in page
 
 
-def test_the_checklist_has_the_national_flag_pataka_every_party_and_the_black_box(app, demo):
+def test_the_checklist_has_the_national_flag_pataka_every_party_and_the_black_box(app, jalur):
     keys = checklist_keys(handover_into("32.16"))
     assert keys[:2] == ["national_flag", "kpu_pataka"] and keys[-1] == "kotak_hitam"
     assert [key for key in keys if key.startswith("party:")] == [
@@ -160,7 +168,7 @@ def test_the_checklist_has_the_national_flag_pataka_every_party_and_the_black_bo
     ]
 
 
-def test_the_berita_acara_of_karawang_to_kabupaten_bekasi(client, demo):
+def test_the_berita_acara_of_karawang_to_kabupaten_bekasi(client, jalur):
     """Show 4: the printable page, with the date in words, in Indonesian."""
     observer = make_user("observer")
     db.session.commit()
@@ -199,7 +207,7 @@ def stored_files() -> list[HandoverFile]:
     return list(db.session.execute(db.select(HandoverFile)).scalars())
 
 
-def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(client, demo):
+def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(client, jalur):
     """Show 4: not an image or PDF, or too large, is refused with a message."""
     organizer = make_user("organizer", regions=["32.16"])
     db.session.commit()
@@ -248,7 +256,7 @@ def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(client, 
         assert "attachment" in pdf.headers["Content-Disposition"]
 
 
-def test_the_public_sees_only_that_the_handover_was_recorded(client, demo):
+def test_the_public_sees_only_that_the_handover_was_recorded(client, jalur):
     admin = make_user("admin")
     rep = make_user("party_rep", party=1, regions=["32.16"])
     db.session.commit()

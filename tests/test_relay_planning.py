@@ -12,18 +12,26 @@ from kirab.events.models import Event
 from kirab.relay import planning
 from kirab.relay.models import Handover, Relay, Route, Stop
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_route, make_user
+from tests.factories import at, make_event, make_jalur_vii, make_route, make_user
 
 DAY = timedelta(days=1)
 
 
+@pytest.fixture
+def jalur(app) -> Route:
+    """Jalur VII with its handovers and events, committed."""
+    route = make_jalur_vii()
+    db.session.commit()
+    return route
+
+
 def jalur_vii() -> Route:
-    """The demo's Jalur VII."""
+    """The Jalur VII of the test."""
     return db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
 
 
 def stop_of(code: str) -> Stop:
-    """The demo stop hosted by the office of ``code``."""
+    """The Jalur VII stop hosted by the office of ``code``."""
     return next(stop for stop in jalur_vii().stops if stop.region_code == code)
 
 
@@ -51,7 +59,7 @@ def audit(action: str) -> list[AuditEntry]:
     )
 
 
-def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(client, demo):
+def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(client, jalur):
     """Show 3: the shift, previewed then confirmed by an admin, moves everything after it."""
     admin = make_user("admin")
     db.session.commit()
@@ -101,7 +109,7 @@ def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(
 
 
 @pytest.mark.parametrize("regions", [["32.16"], ["32"], ["32.75"]])
-def test_organizers_cannot_shift_stops_even_their_own(client, demo, regions):
+def test_organizers_cannot_shift_stops_even_their_own(client, jalur, regions):
     organizer = make_user("organizer", regions=regions)
     db.session.commit()
     kab = stop_of("32.16")
@@ -118,7 +126,7 @@ def test_organizers_cannot_shift_stops_even_their_own(client, demo, regions):
     assert audit("stop.shift") == []
 
 
-def test_a_stale_preview_is_not_applied(client, demo):
+def test_a_stale_preview_is_not_applied(client, jalur):
     admin = make_user("admin")
     db.session.commit()
     kab = stop_of("32.16")
@@ -145,7 +153,7 @@ def test_a_stale_preview_is_not_applied(client, demo):
         ("1", "weeks", ""),
     ],
 )
-def test_bad_shifts_are_refused_and_change_nothing(client, demo, amount, unit, message):
+def test_bad_shifts_are_refused_and_change_nothing(client, jalur, amount, unit, message):
     admin = make_user("admin")
     db.session.commit()
     kab = stop_of("32.16")
@@ -158,7 +166,7 @@ def test_bad_shifts_are_refused_and_change_nothing(client, demo, amount, unit, m
     assert stop_of("32.75").receives_at == at("2023-11-19 09:00")
 
 
-def test_shift_is_all_or_nothing(app, demo):
+def test_shift_is_all_or_nothing(app, jalur):
     admin = make_user("admin")
     kota = stop_of("32.75")
     before = [(s.receives_at, s.hands_over_at) for s in jalur_vii().stops]
@@ -225,7 +233,7 @@ def test_insert_remove_and_reorder_keep_positions_and_handovers_contiguous(app):
               hands_over=at("2023-11-20 08:00")), "setelah"),
     ],
 )  # fmt: skip
-def test_insert_refuses_bad_stops(app, demo, fields, message):
+def test_insert_refuses_bad_stops(app, fields, message):
     admin = make_user("admin")
     route = make_route([("32.75", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
     with app.test_request_context("/"), pytest.raises(DomainError, match=message):
@@ -285,7 +293,7 @@ def test_the_stop_form_refuses_bad_input(client, app, data):
     assert len(planning.ordered_stops(route)) == 1
 
 
-def test_organizers_edit_the_details_of_their_stops_only(client, demo):
+def test_organizers_edit_the_details_of_their_stops_only(client, jalur):
     organizer = make_user("organizer", regions=["32.16"])
     db.session.commit()
     kab, kota = stop_of("32.16"), stop_of("32.75")
@@ -328,7 +336,7 @@ def test_relays_and_routes_are_created_with_unique_names(client, app):
     assert [route.name for route in relay.routes] == ["Jalur I"]
 
 
-def test_the_route_page_warns_of_an_office_hosting_two_routes_at_once(client, demo):
+def test_the_route_page_warns_of_an_office_hosting_two_routes_at_once(client, jalur):
     admin = make_user("admin")
     relay = jalur_vii().relay
     other = make_route([("32.16", at("2023-11-15 09:00"), at("2023-11-16 09:00")),
@@ -376,3 +384,42 @@ def test_the_web_moves_and_removes_stops(client, app):
     assert (handover.from_stop.region_code, handover.to_stop.region_code) == ("32.15", "RI")
     page = client.get(f"/manage/routes/{route.id}").get_data(as_text=True)
     assert "Dalam perjalanan" in page
+
+
+def test_moving_a_stop_moves_and_audits_each_of_its_events(app):
+    """As a shift does: every event that moved has its own entry, and its SEQUENCE rose."""
+    admin = make_user("admin")
+    app.config["FIXED_NOW"] = at("2023-10-01 12:00")
+    route = make_route(
+        [
+            ("32.08", at("2023-11-01 09:00"), at("2023-11-07 09:00")),
+            ("32.15", at("2023-11-07 09:00"), at("2023-11-10 09:00")),
+            ("RI", at("2023-11-26 09:00"), None),
+        ]
+    )
+    planning.relink_handovers(route, planning.ordered_stops(route))
+    kuningan, karawang, _kpu_ri = planning.ordered_stops(route)
+    parade = make_event(karawang, title="Pawai", starts_at=at("2023-11-08 09:00"))
+    talk = make_event(kuningan, title="Sosialisasi", starts_at=at("2023-11-02 09:00"))
+    deleted = make_event(kuningan, title="Dihapus", starts_at=at("2023-11-03 09:00"))
+    deleted.deleted_at = at("2023-10-01 09:00")
+
+    planning.move_stop(karawang, "up", actor=admin)
+    db.session.flush()
+
+    # Karawang (three days) now starts on the 1st; Kuningan follows on the 4th.
+    assert parade.starts_at == at("2023-11-02 09:00") and parade.sequence == 1
+    assert talk.starts_at == at("2023-11-05 09:00") and talk.sequence == 1
+    assert parade.updated_at == talk.updated_at == at("2023-10-01 12:00")
+    assert deleted.starts_at == at("2023-11-03 09:00") and deleted.sequence == 0
+    entries = {entry.object_id: entry for entry in audit("event.shift")}
+    assert set(entries) == {str(parade.id), str(talk.id)}
+    assert entries[str(parade.id)].user_id == admin.id
+    assert entries[str(parade.id)].details == {
+        "stop": karawang.id,
+        "starts_at": ["2023-11-08T09:00:00+07:00", "2023-11-02T09:00:00+07:00"],
+        "hours": -144,
+        "cause": "stop.move",
+    }
+    assert entries[str(talk.id)].details["hours"] == 72
+    assert len(audit("stop.move")) == 1

@@ -5,8 +5,8 @@ import io
 import pytest
 
 from kirab.database import db
+from kirab.events.advisories import events_outside_stop
 from kirab.events.models import Event
-from kirab.events.warnings import events_outside_stop
 from kirab.relay.models import Route
 from tests.conftest import csrf_token, login
 from tests.factories import at, make_user

@@ -12,9 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from kirab import clock
 from kirab.database import db
 from kirab.events import scheduling
+from kirab.events.advisories import dapil_without_parade, events_outside_stop, venue_clashes
 from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
 from kirab.events.models import Event
-from kirab.events.warnings import dapil_without_parade, events_outside_stop, venue_clashes
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
 from kirab.regions.models import Dapil, Office, Region

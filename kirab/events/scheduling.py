@@ -25,14 +25,13 @@ from kirab.events.models import (
     Event,
     Venue,
 )
+from kirab.events.moves import touch
 from kirab.events.rules import day_of_stop, inside_window, programme_slots
 from kirab.permissions import region_in_scope
 from kirab.regions.models import Dapil, Party, Region
 from kirab.relay.models import Stop
 from kirab.text import clean_text
 
-# Changes a calendar subscriber would notice raise the event's SEQUENCE.
-NOTICEABLE = ("title", "starts_at", "ends_at", "venue_name", "venue_address", "status")
 MAX_TITLE, MAX_DESCRIPTION, MAX_VENUE, MAX_ADDRESS, MAX_REASON = 200, 5000, 200, 255, 1000
 MAX_CAPACITY = 1_000_000
 
@@ -85,44 +84,58 @@ def validate(stop: Stop, data: EventData) -> EventData:
         district_codes=sorted(set(data.district_codes)),
         party_numbers=sorted(set(data.party_numbers)),
     )
-    if cleaned.starts_at.tzinfo is None or cleaned.ends_at.tzinfo is None:
+    _check_times(stop, cleaned)
+    _check_place(cleaned)
+    _check_host_region(stop.office.region_code, cleaned)
+    return cleaned
+
+
+def _check_times(stop: Stop, data: EventData) -> None:
+    """The event ends after it starts, inside the stop's window."""
+    if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         raise ValueError("event times must be aware")
-    if cleaned.ends_at <= cleaned.starts_at:
+    if data.ends_at <= data.starts_at:
         raise DomainError(_("The event must end after it starts."), "ends_at")
-    if not inside_window(cleaned.starts_at, cleaned.ends_at, stop.receives_at, stop.hands_over_at):
+    if not inside_window(data.starts_at, data.ends_at, stop.receives_at, stop.hands_over_at):
         raise DomainError(
             _("The event must lie within the stop, while the office holds the flags."),
             "starts_at",
         )
-    if (cleaned.latitude is None) != (cleaned.longitude is None):
+
+
+def _check_place(data: EventData) -> None:
+    """Coordinates on Earth, given both or neither, and a capacity that can be."""
+    if (data.latitude is None) != (data.longitude is None):
         raise DomainError(_("Give both latitude and longitude, or neither."), "latitude")
-    if cleaned.latitude is not None and not (
-        -90 <= cleaned.latitude <= 90 and -180 <= cleaned.longitude <= 180
+    if data.latitude is not None and not (
+        -90 <= data.latitude <= 90 and -180 <= data.longitude <= 180
     ):
         raise DomainError(_("These coordinates are not on Earth."), "latitude")
-    if cleaned.capacity is not None and not 1 <= cleaned.capacity <= MAX_CAPACITY:
+    if data.capacity is not None and not 1 <= data.capacity <= MAX_CAPACITY:
         raise DomainError(_("Capacity must be a positive number."), "capacity")
-    host = stop.office.region_code
-    if cleaned.dapil_id is not None:
-        dapil = db.session.get(Dapil, cleaned.dapil_id)
+
+
+def _check_host_region(host: str, data: EventData) -> None:
+    """The dapil and kecamatan belong to the host region; the parties exist."""
+    if data.dapil_id is not None:
+        dapil = db.session.get(Dapil, data.dapil_id)
         if dapil is None or not region_in_scope(dapil.region_code, [host]):
             raise DomainError(_("Choose a dapil of the host region."), "dapil_id")
-    if cleaned.district_codes:
+    if data.district_codes:
         found = db.session.execute(
             db.select(func.count(Region.code)).where(
-                Region.code.in_(cleaned.district_codes), Region.level == "district"
+                Region.code.in_(data.district_codes), Region.level == "district"
             )
         ).scalar()
-        in_host = all(region_in_scope(code, [host]) for code in cleaned.district_codes)
-        if found != len(cleaned.district_codes) or not in_host:
+        in_host = all(region_in_scope(code, [host]) for code in data.district_codes)
+        if found != len(data.district_codes) or not in_host:
             raise DomainError(_("Choose kecamatan of the host region."), "district_codes")
-    if cleaned.party_numbers:
+    if data.party_numbers:
         found = db.session.execute(
-            db.select(func.count(Party.number)).where(Party.number.in_(cleaned.party_numbers))
+            db.select(func.count(Party.number)).where(Party.number.in_(data.party_numbers))
         ).scalar()
-        if found != len(cleaned.party_numbers):
+        if found != len(data.party_numbers):
             raise DomainError(_("Choose parties from the list."), "party_numbers")
-    return cleaned
 
 
 def _apply(event: Event, data: EventData) -> None:
@@ -205,13 +218,6 @@ def _changes(event: Event, data: EventData) -> dict[str, list]:
     }
 
 
-def _touch(event: Event, changed: set[str], now: datetime) -> None:
-    """Mark an event changed; raise its SEQUENCE when a subscriber would notice."""
-    event.updated_at = now
-    if changed & set(NOTICEABLE):
-        event.sequence += 1
-
-
 def update_event(event: Event, data: EventData, *, actor, now: datetime) -> Event:
     """Change an event's details; nothing happens when nothing changed."""
     if event.deleted_at is not None:
@@ -222,7 +228,7 @@ def update_event(event: Event, data: EventData, *, actor, now: datetime) -> Even
     if not changes:
         return event
     _apply(event, data)
-    _touch(event, set(changes), now)
+    touch(event, changes, now)
     remember_venue(region, data)
     db.session.flush()
     record(actor, "event.update", event, changes=changes)
@@ -239,7 +245,7 @@ def duplicate_event(event: Event, *, actor, now: datetime) -> Event:
 def _set_status(event: Event, status: str, *, now: datetime) -> None:
     """Change the status, counting it as a change subscribers notice."""
     event.status = status
-    _touch(event, {"status"}, now)
+    touch(event, {"status"}, now)
 
 
 def publish_event(event: Event, *, actor, now: datetime) -> Event:

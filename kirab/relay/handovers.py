@@ -24,11 +24,11 @@ from kirab import clock
 from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
-from kirab.events.warnings import refuse_stranding
 from kirab.regions.models import Party
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
-from kirab.relay.planning import TEXT_MAX, VENUE_MAX, problem_message, windows_of
 from kirab.relay.rules import RuleBroken, record_actual
+from kirab.relay.signals import window_changing
+from kirab.relay.stops import TEXT_MAX, VENUE_MAX, problem_message, windows_of
 from kirab.text import clean_text
 
 NATIONAL_FLAG, KPU_PATAKA, KOTAK_HITAM = "national_flag", "kpu_pataka", "kotak_hitam"
@@ -82,10 +82,13 @@ def _move_stops_to(handover: Handover, moment: datetime) -> None:
     except RuleBroken as error:
         names = [giving.office.name, receiving.office.name]
         raise DomainError(problem_message(error.problem, names), "actual_date") from None
-    refuse_stranding(giving, new_giving.receives_at, new_giving.hands_over_at, "actual_date")
-    refuse_stranding(
-        receiving, new_receiving.receives_at, new_receiving.hands_over_at, "actual_date"
-    )
+    for stop, window in ((giving, new_giving), (receiving, new_receiving)):
+        window_changing.send(
+            stop,
+            receives_at=window.receives_at,
+            hands_over_at=window.hands_over_at,
+            field="actual_date",
+        )
     giving.hands_over_at = new_giving.hands_over_at
     receiving.receives_at = new_receiving.receives_at
 

@@ -3,16 +3,13 @@
 Services in the house style: they take models, values and the acting user,
 raise DomainError with a message and the field it concerns, flush but never
 commit, and record every change in the audit log. The web and the CLI both
-call them.
+call them. What lies on a stop's agenda belongs to the events area, told
+through the signals of ``signals.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func
@@ -21,75 +18,47 @@ from kirab import clock
 from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
-from kirab.events.models import Event
-from kirab.events.warnings import refuse_stranding
-from kirab.i18n import local_datetime
 from kirab.params import FIRST_YEAR, LAST_YEAR, plausible
-from kirab.regions.models import Office
 from kirab.relay.custody import Window
-from kirab.relay.models import Handover, Relay, Route, Stop
-from kirab.relay.rules import (
-    ENDS_BEFORE_START,
-    OPEN_END,
-    OVERLAP,
-    TOO_EARLY,
-    TOO_LATE,
-    Hosting,
-    Problem,
-    RuleBroken,
-    double_hosting,
-    route_problems,
-    shift_windows,
-    swap_with_next,
+from kirab.relay.models import Relay, Route, Stop
+from kirab.relay.rules import Hosting, RuleBroken, double_hosting, swap_with_next
+from kirab.relay.shifts import ShiftPlan, StopMove, apply_shift, plan_shift
+from kirab.relay.signals import stop_removing, stops_moved
+from kirab.relay.stops import (
+    NAME_MAX,
+    TEXT_MAX,
+    VENUE_MAX,
+    check,
+    find_office,
+    ordered_stops,
+    problem_message,
+    recorded_handovers,
+    relink_handovers,
+    renumber,
+    route_handovers,
+    windows_of,
 )
 from kirab.text import clean_text
 
-NAME_MAX, VENUE_MAX, TEXT_MAX = 120, 200, 2000
-# A shift beyond this is a new plan rather than a delay.
-MAX_SHIFT = timedelta(days=90)
-
-
-def problem_message(problem: Problem, names: Sequence[str]) -> str:
-    """A planning problem told with the offices' names."""
-    name = names[problem.index]
-    other = names[problem.other] if problem.other is not None else ""
-    messages = {
-        OVERLAP: lambda: _(
-            "%(later)s would receive the flags before %(earlier)s hands them over; "
-            "stops of a route may not overlap.",
-            later=name,
-            earlier=other,
-        ),
-        ENDS_BEFORE_START: lambda: _(
-            "%(name)s would hand over the flags before receiving them.", name=name
-        ),
-        OPEN_END: lambda: _(
-            "Only the last stop may keep the flags; %(name)s needs a hand-over time.", name=name
-        ),
-        TOO_EARLY: lambda: _(
-            "The handover cannot be before %(name)s received the flags.", name=name
-        ),
-        TOO_LATE: lambda: _(
-            "The handover cannot be after %(name)s is to hand the flags on; "
-            "shift the later stops first.",
-            name=name,
-        ),
-    }
-    return messages[problem.code]()
-
-
-def windows_of(stops: Sequence[Stop]) -> list[Window]:
-    """The custody windows of stops in route order."""
-    return [Window(stop.id, stop.receives_at, stop.hands_over_at) for stop in stops]
-
-
-def ordered_stops(route: Route) -> list[Stop]:
-    """The route's stops in order, read afresh from the database."""
-    return list(
-        db.session.execute(
-            db.select(Stop).where(Stop.route_id == route.id).order_by(Stop.position)
-        ).scalars()
-    )
+# The shift services and the groundwork are planning's too; callers find them here.
+__all__ = [
+    "ShiftPlan",
+    "StopMove",
+    "apply_shift",
+    "create_relay",
+    "create_route",
+    "find_office",
+    "hosting_warnings",
+    "insert_stop",
+    "move_stop",
+    "ordered_stops",
+    "plan_shift",
+    "relink_handovers",
+    "remove_stop",
+    "route_handovers",
+    "update_stop_details",
+    "windows_of",
+]
 
 
 def _required_name(name: str | None) -> str:
@@ -130,91 +99,6 @@ def create_route(relay: Relay, name: str, *, actor) -> Route:
     return route
 
 
-def find_office(region_code: str, field: str = "region_code") -> Office:
-    """The KPU office of a region code (``RI``, a province or a kabupaten/kota)."""
-    code = (region_code or "").strip()
-    if code.upper() == "RI":
-        code = "RI"
-    if not code:
-        raise DomainError(_("Enter the region code of the host office, e.g. 32.16 or RI."), field)
-    office = db.session.execute(
-        db.select(Office).where(Office.region_code == code)
-    ).scalar_one_or_none()
-    if office is None:
-        raise DomainError(_("No KPU office has the region code %(code)s.", code=code[:20]), field)
-    return office
-
-
-def renumber(stops: Sequence[Stop]) -> None:
-    """Give the stops positions 1..n in the order given.
-
-    Positions are unique per route, so they pass through negative values
-    first: no two stops hold one position at any moment, on any database.
-    """
-    for index, stop in enumerate(stops, start=1):
-        stop.position = -index
-    db.session.flush()
-    for index, stop in enumerate(stops, start=1):
-        stop.position = index
-    db.session.flush()
-
-
-def route_handovers(route: Route) -> list[Handover]:
-    """Every handover between stops of the route."""
-    stop_ids = db.select(Stop.id).where(Stop.route_id == route.id)
-    return list(
-        db.session.execute(db.select(Handover).where(Handover.from_stop_id.in_(stop_ids))).scalars()
-    )
-
-
-def relink_handovers(route: Route, stops: Sequence[Stop]) -> None:
-    """Make the handovers link exactly the consecutive stops given, in order.
-
-    A handover already linking a pair is kept; one linking a pair that no
-    longer follows each other goes, unless it has been recorded (an actual
-    time, a scan, photos): the custody chain is never rewritten.
-    """
-    pairs = {(a.id, b.id): (a, b) for a, b in pairwise(stops)}
-    existing = {(h.from_stop_id, h.to_stop_id): h for h in route_handovers(route)}
-    for key, handover in existing.items():
-        if key in pairs:
-            continue
-        if handover.actual_at is not None or handover.files:
-            raise DomainError(
-                _(
-                    "The handover from %(giving)s to %(receiving)s has been recorded; "
-                    "the change would undo it.",
-                    giving=handover.from_stop.office.name,
-                    receiving=handover.to_stop.office.name,
-                ),
-                None,
-            )
-        db.session.delete(handover)
-    db.session.flush()
-    for key, (giving, receiving) in pairs.items():
-        handover = existing.get(key)
-        if handover is None:
-            handover = Handover(
-                from_stop=giving,
-                to_stop=receiving,
-                planned_at=receiving.receives_at,
-                venue=receiving.venue,
-                items={},
-                signatories={},
-            )
-            db.session.add(handover)
-        elif handover.actual_at is None:
-            handover.planned_at = receiving.receives_at
-    db.session.flush()
-
-
-def _check(windows: Sequence[Window], names: Sequence[str], field: str | None) -> None:
-    """Raise DomainError with the first problem of the windows, told with names."""
-    problems = route_problems(windows)
-    if problems:
-        raise DomainError(problem_message(problems[0], names), field)
-
-
 def insert_stop(
     route: Route,
     *,
@@ -252,7 +136,7 @@ def insert_stop(
     windows.insert(position - 1, Window(0, receives_at, hands_over_at))
     names = [stop.office.name for stop in stops]
     names.insert(position - 1, office.name)
-    _check(windows, names, "receives")
+    check(windows, names, "receives")
     stop = Stop(
         route=route,
         position=len(stops) + 1,
@@ -282,13 +166,7 @@ def insert_stop(
 def remove_stop(stop: Stop, *, actor) -> None:
     """Remove a stop that has no events; its neighbours are linked by a new handover."""
     route = stop.route
-    has_events = db.session.execute(db.select(Event.id).where(Event.stop_id == stop.id)).first()
-    if has_events:
-        raise DomainError(
-            _("%(name)s has events on its agenda; move or delete them first.",
-              name=stop.office.name),
-            None,
-        )  # fmt: skip
+    stop_removing.send(stop)
     remaining = [other for other in ordered_stops(route) if other.id != stop.id]
     relink_handovers(route, remaining)
     details = dict(
@@ -302,23 +180,6 @@ def remove_stop(stop: Stop, *, actor) -> None:
     db.session.delete(stop)
     db.session.flush()
     renumber(remaining)
-
-
-def move_events(stop: Stop, delta: timedelta) -> list[tuple[Event, datetime]]:
-    """Move every live event of ``stop`` by ``delta``; return them with their old start."""
-    moved = []
-    now = clock.now()
-    events = db.session.execute(
-        db.select(Event).where(Event.stop_id == stop.id, Event.deleted_at.is_(None))
-    ).scalars()
-    for event in events:
-        moved.append((event, event.starts_at))
-        event.starts_at += delta
-        event.ends_at += delta
-        # Calendar subscribers see the change because the sequence rises.
-        event.sequence += 1
-        event.updated_at = now
-    return moved
 
 
 def move_stop(stop: Stop, direction: str, *, actor) -> None:
@@ -337,19 +198,18 @@ def move_stop(stop: Stop, direction: str, *, actor) -> None:
     except RuleBroken as error:
         raise DomainError(problem_message(error.problem, names), None) from None
     pair = stops[first : first + 2]
-    recorded = [h for h in route_handovers(stop.route) if h.actual_at is not None]
-    touched = {s.id for s in pair}
-    if any(h.to_stop_id in touched for h in recorded):
+    recorded = recorded_handovers(stop.route)
+    if any(moving.id in recorded for moving in pair):
         raise DomainError(
             _("A handover to one of these stops has been recorded; they cannot change places."),
             None,
         )
     new_windows = {window.stop_id: window for window in swapped}
+    moves = [(moving, new_windows[moving.id].receives_at - moving.receives_at) for moving in pair]
     for moving in pair:
         window = new_windows[moving.id]
-        delta = window.receives_at - moving.receives_at
-        move_events(moving, delta)
         moving.receives_at, moving.hands_over_at = window.receives_at, window.hands_over_at
+    stops_moved.send(stop, moves=moves, actor=actor, now=clock.now(), cause="stop.move")
     stops[first], stops[first + 1] = stops[first + 1], stops[first]
     renumber(stops)
     relink_handovers(stop.route, stops)
@@ -378,138 +238,6 @@ def update_stop_details(stop: Stop, *, actor, venue: str, contacts: str, notes: 
     db.session.flush()
     record(actor, "stop.update", stop, **changes)
     return stop
-
-
-@dataclass(frozen=True)
-class StopMove:
-    """One stop's window before and after a shift."""
-
-    stop: Stop
-    old: Window
-    new: Window
-
-
-@dataclass(frozen=True)
-class ShiftPlan:
-    """What a shift will move: stops, events, and a token of the state it was made on."""
-
-    stop: Stop
-    delta: timedelta
-    moves: list[StopMove]
-    events: list[Event]
-    basis: str
-
-
-def _basis(stops: Sequence[Stop], events: Sequence[Event], delta: timedelta) -> str:
-    """A short fingerprint of the route and events a plan was made on."""
-    parts = [str(delta.total_seconds())]
-    parts += [f"{s.id}:{s.position}:{s.receives_at}:{s.hands_over_at}" for s in stops]
-    parts += [f"{e.id}:{e.starts_at}:{e.ends_at}" for e in sorted(events, key=lambda e: e.id)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
-
-
-def plan_shift(stop: Stop, delta: timedelta) -> ShiftPlan:
-    """What shifting ``stop`` by ``delta`` moves, checked against the rules.
-
-    The stop and every later stop of its route move by ``delta`` with all
-    their events; the previous stop hands over later (or earlier) when the
-    two met at one instant. Stops whose handover has been recorded stay.
-    """
-    if not delta:
-        raise DomainError(_("Enter a shift other than zero."), "amount")
-    if abs(delta) > MAX_SHIFT:
-        raise DomainError(_("A shift may be at most 90 days."), "amount")
-    stops = ordered_stops(stop.route)
-    index = next(i for i, other in enumerate(stops) if other.id == stop.id)
-    recorded = {h.to_stop_id: h for h in route_handovers(stop.route) if h.actual_at is not None}
-    for later in stops[index:]:
-        if later.id in recorded:
-            raise DomainError(
-                _(
-                    "The handover to %(name)s was recorded at %(time)s; "
-                    "stops whose handover took place cannot be shifted.",
-                    name=later.office.name,
-                    time=local_datetime(recorded[later.id].actual_at, later.timezone),
-                ),
-                "amount",
-            )
-    old_windows = windows_of(stops)
-    try:
-        new_windows = shift_windows(old_windows, index, delta)
-    except RuleBroken as error:
-        names = [s.office.name for s in stops]
-        raise DomainError(problem_message(error.problem, names), "amount") from None
-    moves = [
-        StopMove(s, old, new)
-        for s, old, new in zip(stops, old_windows, new_windows, strict=True)
-        if old != new
-    ]
-    for move in moves:
-        if move.stop.position < stop.position:  # its events stay, its window changes
-            refuse_stranding(move.stop, move.new.receives_at, move.new.hands_over_at, "amount")
-    moved_ids = [s.id for s in stops[index:]]
-    events = list(
-        db.session.execute(
-            db.select(Event)
-            .where(Event.stop_id.in_(moved_ids), Event.deleted_at.is_(None))
-            .order_by(Event.starts_at, Event.id)
-        ).scalars()
-    )
-    return ShiftPlan(stop, delta, moves, events, _basis(stops, events, delta))
-
-
-def apply_shift(stop: Stop, delta: timedelta, *, actor, basis: str | None = None) -> ShiftPlan:
-    """Shift ``stop`` and everything after it by ``delta``: all of it or nothing.
-
-    With ``basis`` (from the preview) the shift is refused when the route or
-    its events changed since the preview was shown.
-    """
-    plan = plan_shift(stop, delta)
-    if basis is not None and basis != plan.basis:
-        raise DomainError(
-            _("The route has changed since the preview; look at the new preview and confirm."),
-            None,
-        )
-    now = clock.now()
-    for move in plan.moves:
-        move.stop.receives_at = move.new.receives_at
-        move.stop.hands_over_at = move.new.hands_over_at
-    old_starts = {}
-    for event in plan.events:
-        old_starts[event.id] = event.starts_at
-        event.starts_at += delta
-        event.ends_at += delta
-        event.sequence += 1
-        event.updated_at = now
-    db.session.flush()
-    relink_handovers(stop.route, ordered_stops(stop.route))
-    record(
-        actor,
-        "stop.shift",
-        stop,
-        route=stop.route_id,
-        hours=delta.total_seconds() / 3600,
-        stops=[
-            {
-                "stop": move.stop.id,
-                "region": move.stop.region_code,
-                "receives_at": [move.old.receives_at, move.new.receives_at],
-                "hands_over_at": [move.old.hands_over_at, move.new.hands_over_at],
-            }
-            for move in plan.moves
-        ],
-        events=[event.id for event in plan.events],
-    )
-    for event in plan.events:
-        record(
-            actor,
-            "event.shift",
-            event,
-            stop=event.stop_id,
-            starts_at=[old_starts[event.id], event.starts_at],
-            hours=delta.total_seconds() / 3600,
-        )
-    return plan
 
 
 def hosting_warnings(relay: Relay) -> list[tuple[Stop, Stop]]:

@@ -1,22 +1,21 @@
-"""The committee's planning pages: relays, routes, stops, shifts, imports and handovers."""
+"""The committee's planning pages: relays, routes, stops, shifts and imports.
+
+The handover pages are in ``handover_views.py``, on the same blueprint.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -24,32 +23,27 @@ from sqlalchemy.orm import selectinload
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.forms import show_domain_error
-from kirab.i18n import from_local, to_local
+from kirab.i18n import from_local
 from kirab.params import whole_number
 from kirab.permissions import (
     can_edit_stop,
     can_plan_routes,
     can_record_handover,
-    can_view_handover,
     is_committee,
     require,
 )
-from kirab.relay import handovers as handover_service
 from kirab.relay import planning
 from kirab.relay.forms import (
     ConfirmForm,
-    HandoverForm,
     ImportForm,
     NameForm,
     ShiftForm,
     StopDetailsForm,
     StopForm,
-    UploadForm,
 )
 from kirab.relay.imports import ImportRejected, import_route
-from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
+from kirab.relay.models import Handover, Relay, Route, Stop
 from kirab.relay.rules import transit_gaps
-from kirab.relay.words import date_in_words
 from kirab.transactions import run_or_flash, run_or_show, run_service
 
 bp = Blueprint("planning", __name__, url_prefix="/manage")
@@ -320,165 +314,3 @@ def import_upload(route: Route, upload) -> object:
     finally:
         upload.close()
     return import_route(route, data, actor=current_user)
-
-
-def load_handover(handover_id: int) -> Handover:
-    """The handover with this id, or 404."""
-    return db.get_or_404(Handover, handover_id)
-
-
-def handover_form(handover: Handover) -> HandoverForm:
-    """The handover form, filled from the record on a GET."""
-    form = HandoverForm()
-    if request.method == "GET":
-        zone = handover.to_stop.timezone
-        if handover.actual_at:
-            local = to_local(handover.actual_at, zone)
-            form.actual_date.data, form.actual_time.data = local.date(), local.time()
-        form.venue.data = handover.venue
-        for key in ("giving_name", "giving_title", "receiving_name", "receiving_title"):
-            getattr(form, key).data = (handover.signatories or {}).get(key, "")
-        form.notes.data = handover.notes
-    return form
-
-
-def render_handover(handover: Handover, form: HandoverForm, upload: UploadForm, status: int = 200):
-    """The handover page with its form, checklist and files."""
-    return render_template(
-        "planning/handover.html",
-        handover=handover,
-        form=form,
-        upload=upload,
-        checklist=checklist_rows(handover),
-        can_record=can_record_handover(current_user, handover),
-    ), status
-
-
-def checklist_rows(handover: Handover, ticked: dict | None = None) -> list[tuple[str, str, bool]]:
-    """The checklist as (key, label, ticked) rows."""
-    ticked = handover.items if ticked is None else ticked
-    parties = {
-        handover_service.party_key(p.number): p for p in handover_service.handover_parties(handover)
-    }
-    rows = []
-    for key in handover_service.checklist_keys(handover):
-        if key in parties:
-            label = _("Flag of %(party)s (%(number)d)", party=parties[key].abbreviation,
-                      number=parties[key].number)  # fmt: skip
-        else:
-            label = str(handover_service.ITEM_LABELS[key])
-        rows.append((key, label, bool((ticked or {}).get(key))))
-    return rows
-
-
-@bp.route("/handovers/<id:handover_id>", methods=["GET", "POST"])
-@require(can_view_handover)
-def handover(handover_id: int):
-    """A handover's record; those who may record it can change it."""
-    found = load_handover(handover_id)
-    form = handover_form(found)
-    if request.method == "POST":
-        if not can_record_handover(current_user, found):
-            abort(403)
-        if form.validate_on_submit():
-            saved, _none = run_or_show(form, lambda: record_from_form(found, form))
-            if saved:
-                flash(_("The handover has been saved."), "success")
-                return redirect(url_for("planning.handover", handover_id=found.id))
-        return render_handover(found, form, UploadForm(formdata=None), 422)
-    return render_handover(found, form, UploadForm(formdata=None))
-
-
-def record_from_form(found: Handover, form: HandoverForm) -> None:
-    """Record the handover as the form describes it, its time in the receiving office's zone."""
-    actual = None
-    if form.actual_date.data or form.actual_time.data:
-        if not (form.actual_date.data and form.actual_time.data):
-            raise DomainError(_("Enter both the date and the time."), "actual_time")
-        actual = from_local(form.actual_date.data, form.actual_time.data, found.to_stop.timezone)
-    handover_service.record_handover(
-        found,
-        actor=current_user,
-        actual_at=actual,
-        venue=form.venue.data or "",
-        items=dict.fromkeys(request.form.getlist("items"), True),
-        signatories={key: getattr(form, key).data or "" for key in
-                     ("giving_name", "giving_title", "receiving_name", "receiving_title")},
-        notes=form.notes.data or "",
-    )  # fmt: skip
-
-
-@bp.post("/handovers/<id:handover_id>/files")
-@require(can_view_handover)
-def upload_file(handover_id: int):
-    """Keep the signed scan or a photo of a handover."""
-    found = load_handover(handover_id)
-    if not can_record_handover(current_user, found):
-        abort(403)
-    upload = UploadForm()
-    if upload.validate_on_submit():
-        _saved, stored = run_or_show(upload, lambda: store_upload(found, upload))
-        if stored:
-            flash(_("The file has been uploaded."), "success")
-            return redirect(url_for("planning.handover", handover_id=found.id))
-    form = HandoverForm(formdata=None)
-    return render_handover(found, form, upload, 422)
-
-
-def store_upload(found: Handover, upload: UploadForm) -> bool:
-    """Keep the posted file of the upload form with the handover; whether it was stored."""
-    posted = request.files.get("file")
-    try:
-        if posted is None or not posted.filename:
-            raise DomainError(_("Choose a file to upload."), "file")
-        return handover_service.store_file(
-            found,
-            actor=current_user,
-            kind=upload.kind.data,
-            filename=posted.filename,
-            stream=posted.stream,
-            folder=Path(current_app.config["UPLOAD_FOLDER"]),
-            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        )
-    finally:
-        if posted is not None:
-            posted.close()
-
-
-@bp.get("/handover-files/<id:file_id>")
-@require(can_view_handover)
-def handover_file(file_id: int):
-    """An uploaded file, to the committee only, never from the static folder."""
-    upload = db.get_or_404(HandoverFile, file_id)
-    path = handover_service.file_path(upload, Path(current_app.config["UPLOAD_FOLDER"]))
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=upload.content_type,
-        as_attachment=upload.content_type == "application/pdf",
-        download_name=upload.stored_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/handovers/<id:handover_id>/berita-acara")
-@require(can_view_handover)
-def berita_acara(handover_id: int):
-    """The printable minutes of a handover, in Indonesian as the official form is."""
-    found = load_handover(handover_id)
-    zone = found.to_stop.timezone
-    local = to_local(found.time, zone)
-    with force_locale("id"):
-        return render_template(
-            "planning/berita_acara.html",
-            handover=found,
-            local=local,
-            zone=zone,
-            opening=date_in_words(local.date()),
-            checklist=checklist_rows(found),
-        )

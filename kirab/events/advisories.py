@@ -1,15 +1,16 @@
-"""Warnings for planners: things that may be mistakes but are allowed."""
+"""Advice for planners: things that may be mistakes but are allowed.
+
+Refusals live in ``guards.py``; nothing here raises.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager
 
 from kirab.database import db
-from kirab.errors import DomainError
 from kirab.events.models import CANCELLED, HANDOVER, PARADE, Event
 from kirab.events.rules import clashes
 from kirab.regions.models import Dapil, Office
@@ -83,20 +84,3 @@ def stranded_events(
 def events_outside_stop(stop: Stop) -> list[Event]:
     """Live events of a stop that lie outside its window (after its times changed)."""
     return stranded_events(stop, stop.receives_at, stop.hands_over_at)
-
-
-def refuse_stranding(
-    stop: Stop, receives_at: datetime, hands_over_at: datetime | None, field: str | None
-) -> None:
-    """Refuse a change of a stop's window that would leave events outside it."""
-    stranded = stranded_events(stop, receives_at, hands_over_at)
-    if stranded:
-        raise DomainError(
-            _(
-                "%(office)s would no longer hold the flags during %(events)s; move or cancel "
-                "these events first.",
-                office=stop.office.name,
-                events=", ".join(event.title for event in stranded[:5]),
-            ),
-            field,
-        )
