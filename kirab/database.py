@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values``, e.g. an enum's members.
+
+    The values are the code's own vocabulary, never user input, so they are
+    written into the SQL as literals.
+    """
+    values = [str(value) for value in values]
+    if any("'" in value for value in values):
+        raise ValueError("a value of a CHECK vocabulary may not contain a quote")
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
 
 
 def utcnow() -> datetime:

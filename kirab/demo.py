@@ -10,16 +10,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
+from kirab import clock
+from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP, User
 from kirab.auth.services import create_user
 from kirab.database import db
-from kirab.events.models import CAMPUS, DECLARATION, HANDOVER, PARADE, PUBLISHED, Event
-from kirab.regions.models import Dapil, Office, Party
-from kirab.relay.models import Handover, Relay, Route, Stop
+from kirab.events.models import CAMPUS, DECLARATION, HANDOVER, PARADE, Event
+from kirab.events.scheduling import EventData, create_event, publish_event
+from kirab.regions.models import Dapil, Party, PartyScope
+from kirab.relay.handovers import record_handover
+from kirab.relay.models import Relay, Route, Stop
+from kirab.relay.planning import create_relay, create_route, insert_stop, route_handovers
 
 RELAY_NAME = "Kirab Pemilu 2024"
 ROUTE_NAME = "Jalur VII"
@@ -34,8 +37,47 @@ STOPS = [
     ("RI", "2023-11-26 09:00", None, "Kantor KPU RI, Jl. Imam Bonjol No. 29, Jakarta"),
 ]
 
-# Nothing is ticked until a handover is recorded; party flags are added by number then.
-HANDOVER_ITEMS = ["national_flag", "kpu_pataka", "kotak_hitam"]
+PLAZA = "Plaza Pemda Kabupaten Bekasi"
+PLAZA_ADDRESS = "Kompleks Perkantoran Pemkab Bekasi, Sukamahi, Cikarang Pusat"
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """One event of the demo; times are WIB."""
+
+    region: str
+    kind: str
+    title: str
+    start: str
+    hours: float
+    venue: str
+    address: str = ""
+    description: str = ""
+    # Handovers and the declaration invite every national party.
+    parties: bool = False
+
+
+EVENTS = [
+    DemoEvent("32.15", HANDOVER, "Serah terima bendera dari KPU Kabupaten Kuningan",
+              "2023-11-07 09:00", 2, "Lapang Karangpawitan", "Karawang Barat", parties=True),
+    DemoEvent("32.15", CAMPUS, "KPU Goes To Campus Universitas Buana Perjuangan",
+              "2023-11-08 09:00", 3, "Universitas Buana Perjuangan Karawang",
+              "Jl. HS. Ronggo Waluyo, Puseurjaya, Telukjambe Timur"),
+    DemoEvent("32.15", PARADE, "Pawai Kirab Pemilu dengan drum band", "2023-11-09 08:00", 3,
+              "Jl. Tuparev", "Karawang Barat"),
+    DemoEvent("32.16", HANDOVER, "Serah terima bendera dari KPU Kabupaten Karawang",
+              "2023-11-13 09:00", 2, PLAZA, PLAZA_ADDRESS,
+              "Upacara serah terima bendera pataka KPU, bendera Merah Putih dan bendera "
+              "partai politik dari KPU Kabupaten Karawang kepada KPU Kabupaten Bekasi, "
+              "dihadiri Pj Bupati Bekasi dan Forkopimda.", parties=True),
+    DemoEvent("32.16", DECLARATION, "Deklarasi Pemilu damai partai politik", "2023-11-13 11:00",
+              1, PLAZA, PLAZA_ADDRESS,
+              "Perwakilan partai politik dan KPU membacakan dan menandatangani deklarasi "
+              "Pemilu damai.", parties=True),
+    DemoEvent("32.16", CAMPUS, "KPU Goes To Campus", "2023-11-14 09:00", 3,
+              "Universitas Pelita Bangsa", "Jl. Inspeksi Kalimalang, Cikarang Utara",
+              "Sosialisasi Pemilu 2024 untuk pemilih muda."),
+]  # fmt: skip
 
 # Parades of Kabupaten Bekasi: dapil number, day of November, start hour (WIB).
 BEKASI_PARADES = [
@@ -47,6 +89,15 @@ BEKASI_PARADES = [
     (6, 17, 8),
     (7, 18, 8),
 ]
+
+LATER_EVENTS = [
+    DemoEvent("32.75", HANDOVER, "Serah terima bendera dari KPU Kabupaten Bekasi",
+              "2023-11-19 09:00", 2, "Plaza Pemkot Bekasi",
+              "Jl. Ir. H. Juanda No. 100, Bekasi Timur", "Disambut Pj Wali Kota Bekasi.",
+              parties=True),
+    DemoEvent("RI", HANDOVER, "Serah terima bendera dari KPU Kota Bekasi", "2023-11-26 09:00",
+              2, "Kantor KPU RI", "Jl. Imam Bonjol No. 29, Jakarta", parties=True),
+]  # fmt: skip
 
 DEMO_USERS = [
     ("admin@kirab.example", ADMIN, "Admin KPU RI", [], None),
@@ -76,211 +127,132 @@ def wib(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=WIB)
 
 
-def office(code: str) -> Office:
-    """The office of a region code."""
-    return db.session.execute(db.select(Office).where(Office.region_code == code)).scalar_one()
-
-
-def national_parties() -> list[Party]:
-    """The parties contesting everywhere (not only in Aceh)."""
+def national_parties() -> list[int]:
+    """The ballot numbers of the parties contesting everywhere (not only in Aceh)."""
     return list(
         db.session.execute(
-            db.select(Party).where(Party.scope == "national").order_by(Party.number)
+            db.select(Party.number).where(Party.scope == PartyScope.NATIONAL).order_by(Party.number)
         ).scalars()
     )
 
 
-def add_event(
-    stop: Stop,
-    kind: str,
-    title: str,
-    start: datetime,
-    hours: float,
-    venue: str,
-    address: str = "",
-    description: str = "",
-    dapil: Dapil | None = None,
-    parties: list[Party] | None = None,
-) -> Event:
-    """Add a published demo event to a stop."""
-    event = Event(
-        stop=stop,
-        kind=kind,
-        title=title,
-        description=description,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        venue_name=venue,
-        venue_address=address,
-        dapil=dapil,
-        districts=list(dapil.districts) if dapil else [],
-        invited_parties=parties or [],
-        status=PUBLISHED,
-    )
-    db.session.add(event)
-    return event
+def create_users() -> tuple[User, list[tuple[str, str, str]]]:
+    """Create the demo's users, the admin first; return the admin and every login."""
+    password = os.environ.get("KIRAB_DEMO_PASSWORD") or None
+    admin = None
+    logins = []
+    for email, role, name, regions, party in DEMO_USERS:
+        user, given = create_user(
+            email,
+            role,
+            actor=admin,
+            name=name,
+            region_codes=regions,
+            party_number=party,
+            password=password,
+        )
+        admin = admin or user
+        logins.append((role, user.email, given))
+    return admin, logins
 
 
-def build_route(relay: Relay) -> list[Stop]:
-    """Create Jalur VII's stops and the handovers between them."""
-    offices = {code: office(code) for code, *_rest in STOPS}
-    route = Route(relay=relay, name=ROUTE_NAME, position=7)
-    db.session.add(route)
-    stops = []
-    for position, (code, receives, hands_over, venue) in enumerate(STOPS, start=1):
-        stops.append(
-            Stop(
-                route=route,
-                position=position,
-                office=offices[code],
-                receives_at=wib(receives),
-                hands_over_at=wib(hands_over) if hands_over else None,
-                venue=venue,
-            )
+def build_route(relay: Relay, *, actor: User) -> dict[str, Stop]:
+    """Plan Jalur VII's stops; the planning links them by handovers. Return stops by region."""
+    route = create_route(relay, ROUTE_NAME, actor=actor)
+    stops = {}
+    for code, receives, hands_over, venue in STOPS:
+        stops[code] = insert_stop(
+            route,
+            actor=actor,
+            region_code=code,
+            receives_at=wib(receives),
+            hands_over_at=wib(hands_over) if hands_over else None,
+            venue=venue,
         )
-    db.session.add_all(stops)
-    for giving, receiving in pairwise(stops):
-        db.session.add(
-            Handover(
-                from_stop=giving,
-                to_stop=receiving,
-                planned_at=receiving.receives_at,
-                venue=receiving.venue,
-                items=dict.fromkeys(HANDOVER_ITEMS, False),
-            )
-        )
+    describe_handovers(route, actor=actor)
     return stops
 
 
-def build_events(stops: list[Stop]) -> None:
-    """Create the week of Kabupaten Bekasi and some events of its neighbours."""
-    karawang, kab_bekasi, kota_bekasi, kpu_ri = stops[1], stops[2], stops[3], stops[4]
-    parties = national_parties()
-    plaza = "Plaza Pemda Kabupaten Bekasi"
-    plaza_address = "Kompleks Perkantoran Pemkab Bekasi, Sukamahi, Cikarang Pusat"
+def describe_handovers(route: Route, *, actor: User) -> None:
+    """Give each handover its venue; nothing is ticked until it takes place."""
+    for handover in route_handovers(route):
+        record_handover(
+            handover,
+            actor=actor,
+            actual_at=None,
+            venue=handover.to_stop.venue,
+            items={},
+            signatories={},
+            notes="",
+        )
 
-    add_event(
-        karawang,
-        HANDOVER,
-        "Serah terima bendera dari KPU Kabupaten Kuningan",
-        wib("2023-11-07 09:00"),
-        2,
-        "Lapang Karangpawitan",
-        "Karawang Barat",
-        parties=parties,
+
+def add_event(
+    stop: Stop, spec: DemoEvent, *, actor: User, now: datetime, dapil: Dapil | None = None
+) -> Event:
+    """Plan a demo event on its stop and publish it."""
+    start = wib(spec.start)
+    data = EventData(
+        kind=spec.kind,
+        title=spec.title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=spec.hours),
+        description=spec.description,
+        venue_name=spec.venue,
+        venue_address=spec.address,
+        dapil_id=dapil.id if dapil else None,
+        district_codes=[district.code for district in dapil.districts] if dapil else [],
+        party_numbers=national_parties() if spec.parties else [],
     )
-    add_event(
-        karawang,
-        CAMPUS,
-        "KPU Goes To Campus Universitas Buana Perjuangan",
-        wib("2023-11-08 09:00"),
-        3,
-        "Universitas Buana Perjuangan Karawang",
-        "Jl. HS. Ronggo Waluyo, Puseurjaya, Telukjambe Timur",
-    )
-    add_event(
-        karawang,
+    event = create_event(stop, data, actor=actor, now=now)
+    return publish_event(event, actor=actor, now=now)
+
+
+def parade(number: int, day: int, hour: int, dapil: Dapil) -> DemoEvent:
+    """The parade of a dapil of Kabupaten Bekasi through its first kecamatan."""
+    district = dapil.districts[0]
+    return DemoEvent(
+        "32.16",
         PARADE,
-        "Pawai Kirab Pemilu dengan drum band",
-        wib("2023-11-09 08:00"),
+        f"Pawai Kirab Pemilu Dapil {number}",
+        f"2023-11-{day} {hour:02d}:00",
         3,
-        "Jl. Tuparev",
-        "Karawang Barat",
+        f"Kecamatan {district.name}",
+        f"Kantor Kecamatan {district.name}, Kabupaten Bekasi",
+        f"Kirab bendera pataka dan bendera partai melalui kecamatan di {dapil.name}.",
     )
 
-    add_event(
-        kab_bekasi,
-        HANDOVER,
-        "Serah terima bendera dari KPU Kabupaten Karawang",
-        wib("2023-11-13 09:00"),
-        2,
-        plaza,
-        plaza_address,
-        "Upacara serah terima bendera pataka KPU, bendera Merah Putih dan bendera "
-        "partai politik dari KPU Kabupaten Karawang kepada KPU Kabupaten Bekasi, "
-        "dihadiri Pj Bupati Bekasi dan Forkopimda.",
-        parties=parties,
-    )
-    add_event(
-        kab_bekasi,
-        DECLARATION,
-        "Deklarasi Pemilu damai partai politik",
-        wib("2023-11-13 11:00"),
-        1,
-        plaza,
-        plaza_address,
-        "Perwakilan partai politik dan KPU membacakan dan menandatangani deklarasi Pemilu damai.",
-        parties=parties,
-    )
-    add_event(
-        kab_bekasi,
-        CAMPUS,
-        "KPU Goes To Campus",
-        wib("2023-11-14 09:00"),
-        3,
-        "Universitas Pelita Bangsa",
-        "Jl. Inspeksi Kalimalang, Cikarang Utara",
-        "Sosialisasi Pemilu 2024 untuk pemilih muda.",
-    )
+
+def build_events(stops: dict[str, Stop], *, actor: User, now: datetime) -> None:
+    """Plan and publish the week of Kabupaten Bekasi and some events of its neighbours."""
+    for spec in EVENTS:
+        add_event(stops[spec.region], spec, actor=actor, now=now)
     dapil = {
         d.number: d
         for d in db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.16")).scalars()
     }
     for number, day, hour in BEKASI_PARADES:
-        district = dapil[number].districts[0]
-        add_event(
-            kab_bekasi,
-            PARADE,
-            f"Pawai Kirab Pemilu Dapil {number}",
-            wib(f"2023-11-{day} {hour:02d}:00"),
-            3,
-            f"Kecamatan {district.name}",
-            f"Kantor Kecamatan {district.name}, Kabupaten Bekasi",
-            f"Kirab bendera pataka dan bendera partai melalui kecamatan di {dapil[number].name}.",
-            dapil=dapil[number],
-        )
-
-    add_event(
-        kota_bekasi,
-        HANDOVER,
-        "Serah terima bendera dari KPU Kabupaten Bekasi",
-        wib("2023-11-19 09:00"),
-        2,
-        "Plaza Pemkot Bekasi",
-        "Jl. Ir. H. Juanda No. 100, Bekasi Timur",
-        "Disambut Pj Wali Kota Bekasi.",
-        parties=parties,
-    )
-    add_event(
-        kpu_ri,
-        HANDOVER,
-        "Serah terima bendera dari KPU Kota Bekasi",
-        wib("2023-11-26 09:00"),
-        2,
-        "Kantor KPU RI",
-        "Jl. Imam Bonjol No. 29, Jakarta",
-        parties=parties,
-    )
+        spec = parade(number, day, hour, dapil[number])
+        add_event(stops[spec.region], spec, actor=actor, now=now, dapil=dapil[number])
+    for spec in LATER_EVENTS:
+        add_event(stops[spec.region], spec, actor=actor, now=now)
 
 
 def seed_demo() -> DemoResult:
-    """Load the demo once; a second call finds it and changes nothing."""
+    """Load the demo once, through the services, so every change is in the audit log.
+
+    The demo's admin creates the other users, plans the route and publishes
+    the events. A second call finds the relay and changes nothing.
+    """
     exists = db.session.execute(
         db.select(Relay.id).where(Relay.name == RELAY_NAME)
     ).scalar_one_or_none()
     if exists is not None:
         return DemoResult(False, [])
-    relay = Relay(name=RELAY_NAME)
-    db.session.add(relay)
-    stops = build_route(relay)
-    build_events(stops)
-    logins = []
-    for email, role, name, regions, party in DEMO_USERS:
-        password = os.environ.get("KIRAB_DEMO_PASSWORD") or None
-        user, password = create_user(
-            email, role, name=name, region_codes=regions, party_number=party, password=password
-        )
-        logins.append((role, user.email, password))
+    admin, logins = create_users()
+    relay = create_relay(RELAY_NAME, actor=admin)
+    stops = build_route(relay, actor=admin)
+    build_events(stops, actor=admin, now=clock.now())
     db.session.flush()
     return DemoResult(True, logins)
 

@@ -8,11 +8,14 @@ from flask_wtf import FlaskForm
 
 from kirab.errors import DomainError
 
-# WTForms' own messages that Kirab's forms can show. WTForms ships no
-# Indonesian, so they are listed here to be extracted into Kirab's catalogue.
+# WTForms' own messages that Kirab's forms can show: those of the field types
+# (a value that does not parse) and of the validators Kirab uses, word for
+# word as WTForms writes them. WTForms ships no Indonesian, so they are listed
+# here to be extracted into Kirab's catalogue; tests/test_forms_i18n.py reads
+# WTForms' source to check that none is missing.
 WTFORMS_MESSAGES = (
+    # validators: DataRequired, InputRequired, Email, EqualTo, Length, NumberRange
     _l("This field is required."),
-    _l("Not a valid choice."),
     _l("Invalid email address."),
     _l("Field must be equal to %(other_name)s."),
     _l("Field must be between %(min)d and %(max)d characters long."),
@@ -24,6 +27,29 @@ WTFORMS_MESSAGES = (
     lazy_ngettext(
         "Field must be at least %(min)d character long.",
         "Field must be at least %(min)d characters long.",
+        2,
+    ),
+    lazy_ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        2,
+    ),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    # fields: values that do not parse, choices that are not offered
+    _l("Not a valid integer value."),
+    _l("Not a valid float value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
         2,
     ),
 )

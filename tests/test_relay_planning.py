@@ -68,6 +68,7 @@ def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(
     kab_events, kota_events, ri_events = event_starts(kab), event_starts(kota), event_starts(ri)
     assert len(kab_events) == 10 and len(kota_events) == 1 and len(ri_events) == 1
     untouched = event_starts(karawang)
+    sequences = dict(db.session.execute(db.select(Event.id, Event.sequence)).all())
     login(client, admin)
 
     preview = shift_form(client, kab, "1")
@@ -94,7 +95,7 @@ def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(
     for starts in (kab_events, kota_events, ri_events):
         for event_id, start in starts.items():
             event = db.session.get(Event, event_id)
-            assert event.starts_at == start + DAY and event.sequence == 1
+            assert event.starts_at == start + DAY and event.sequence == sequences[event_id] + 1
     handover = db.session.execute(
         db.select(Handover).where(Handover.to_stop_id == kota.id)
     ).scalar_one()

@@ -3,31 +3,45 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.auth.models import User
-from kirab.database import UTCDateTime, db, utcnow
+from kirab.database import UTCDateTime, db, one_of, utcnow
 from kirab.events.models import Event
 from kirab.regions.models import Party
 
-# Who an attendee is, as stored and as written in CSV files.
-PARTY_REP, KPU, BAWASLU, GOVERNMENT, STUDENT, MEDIA, PUBLIC, OTHER = (
-    "party_rep",
-    "kpu",
-    "bawaslu",
-    "government",
-    "student",
-    "media",
-    "public",
-    "other",
-)
-CATEGORIES = (PARTY_REP, KPU, BAWASLU, GOVERNMENT, STUDENT, MEDIA, PUBLIC, OTHER)
 
-# How a record was made.
-BY_ORGANIZER, BY_SELF, BY_IMPORT = "organizer", "self_checkin", "import"
-METHODS = (BY_ORGANIZER, BY_SELF, BY_IMPORT)
+class Category(StrEnum):
+    """Who an attendee is, as stored and as written in CSV files."""
+
+    PARTY_REP = "party_rep"
+    KPU = "kpu"
+    BAWASLU = "bawaslu"
+    GOVERNMENT = "government"
+    STUDENT = "student"
+    MEDIA = "media"
+    PUBLIC = "public"
+    OTHER = "other"
+
+
+class Method(StrEnum):
+    """How a record was made."""
+
+    BY_ORGANIZER = "organizer"
+    BY_SELF = "self_checkin"
+    BY_IMPORT = "import"
+
+
+PARTY_REP, KPU, BAWASLU = Category.PARTY_REP, Category.KPU, Category.BAWASLU
+GOVERNMENT, STUDENT, MEDIA = Category.GOVERNMENT, Category.STUDENT, Category.MEDIA
+PUBLIC, OTHER = Category.PUBLIC, Category.OTHER
+CATEGORIES = tuple(category.value for category in Category)
+
+BY_ORGANIZER, BY_SELF, BY_IMPORT = Method.BY_ORGANIZER, Method.BY_SELF, Method.BY_IMPORT
+METHODS = tuple(method.value for method in Method)
 
 NAME_MAX, ORGANISATION_MAX, CONTACT_MAX, COUNTER_MAX = 120, 160, 120, 60
 KEY_MAX = 255
@@ -42,7 +56,11 @@ class AttendanceRecord(db.Model):
     """
 
     __tablename__ = "attendance_records"
-    __table_args__ = (UniqueConstraint("event_id", "name_key", "affiliation_key"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "name_key", "affiliation_key"),
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+        CheckConstraint(one_of("method", METHODS), name="method"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The unique constraint's index (event first) serves lookups by event.
@@ -72,7 +90,10 @@ class ExpectedGuest(db.Model):
     """An official the organizer expects at an event, listed beforehand to tick off."""
 
     __tablename__ = "expected_guests"
-    __table_args__ = (UniqueConstraint("event_id", "name_key", "affiliation_key"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "name_key", "affiliation_key"),
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
@@ -96,6 +117,10 @@ class HeadcountTally(db.Model):
     """
 
     __tablename__ = "headcount_tallies"
+    __table_args__ = (
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+        CheckConstraint("count >= 0", name="count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kirab.database import UTCDateTime, db, utcnow
+from kirab.database import UTCDateTime, db, one_of, utcnow
 from kirab.regions.models import Party
 
-ADMIN, ORGANIZER, PARTY_REP, OBSERVER = "admin", "organizer", "party_rep", "observer"
-ROLES = (ADMIN, ORGANIZER, PARTY_REP, OBSERVER)
+
+class Role(StrEnum):
+    """What a user may do; the value is what the database and the forms hold."""
+
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
+    PARTY_REP = "party_rep"
+    OBSERVER = "observer"
+
+
+ADMIN, ORGANIZER, PARTY_REP, OBSERVER = Role.ADMIN, Role.ORGANIZER, Role.PARTY_REP, Role.OBSERVER
+# Plain strings, so libraries that treat enums by their names (click) see the values.
+ROLES = tuple(role.value for role in Role)
 
 
 class UserRegion(db.Model):
@@ -28,6 +40,16 @@ class User(UserMixin, db.Model):
     """A person who logs in: admin, organizer, party representative or observer."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(one_of("role", ROLES), name="role"),
+        # A party representative speaks for exactly one party; nobody else has one.
+        CheckConstraint(
+            "(role = 'party_rep' AND party_number IS NOT NULL)"
+            " OR (role <> 'party_rep' AND party_number IS NULL)",
+            name="party_of_party_rep",
+        ),
+        CheckConstraint("session_version >= 1", name="session_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

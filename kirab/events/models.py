@@ -4,26 +4,47 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kirab.database import UTCDateTime, db, utcnow
+from kirab.database import UTCDateTime, db, one_of, utcnow
 from kirab.regions.models import Dapil, Party, Region
 from kirab.relay.models import Stop
 
-# Event kinds, as stored and as used in URLs and the API.
-HANDOVER, CAMPUS, PARADE, DECLARATION, OUTREACH = (
-    "handover",
-    "campus",
-    "parade",
-    "declaration",
-    "outreach",
-)
-KINDS = (HANDOVER, CAMPUS, PARADE, DECLARATION, OUTREACH)
 
-DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
-STATUSES = (DRAFT, PUBLISHED, CANCELLED)
+class EventKind(StrEnum):
+    """What an event is, as stored and as used in URLs and the API."""
+
+    HANDOVER = "handover"
+    CAMPUS = "campus"
+    PARADE = "parade"
+    DECLARATION = "declaration"
+    OUTREACH = "outreach"
+
+
+class EventStatus(StrEnum):
+    """Where an event stands: a draft, published, or cancelled (still shown as such)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+HANDOVER, CAMPUS, PARADE = EventKind.HANDOVER, EventKind.CAMPUS, EventKind.PARADE
+DECLARATION, OUTREACH = EventKind.DECLARATION, EventKind.OUTREACH
+KINDS = tuple(kind.value for kind in EventKind)
+
+DRAFT, PUBLISHED, CANCELLED = EventStatus.DRAFT, EventStatus.PUBLISHED, EventStatus.CANCELLED
+STATUSES = tuple(status.value for status in EventStatus)
+
+# Coordinates are both given or both absent, and on Earth.
+COORDINATES = (
+    "(latitude IS NULL AND longitude IS NULL) OR "
+    "(latitude IS NOT NULL AND longitude IS NOT NULL"
+    " AND latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)"
+)
 
 event_districts = Table(
     "event_districts",
@@ -49,6 +70,14 @@ class Event(db.Model):
     """Anything on the agenda of a stop; times are stored in UTC."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_end"),
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("sequence >= 0", name="sequence"),
+        CheckConstraint(COORDINATES, name="coordinates"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
@@ -100,7 +129,10 @@ class Venue(db.Model):
     """A place events of a region were held, offered again when planning."""
 
     __tablename__ = "venues"
-    __table_args__ = (UniqueConstraint("region_code", "name"),)
+    __table_args__ = (
+        UniqueConstraint("region_code", "name"),
+        CheckConstraint(COORDINATES, name="coordinates"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String, event, update
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, event, update
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
 
@@ -30,6 +30,7 @@ class RenderedEvent(db.Model):
     """
 
     __tablename__ = "feed_event_renderings"
+    __table_args__ = (CheckConstraint("sequence >= 0", name="sequence"),)
 
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -48,6 +49,7 @@ class FeedDocument(db.Model):
     """
 
     __tablename__ = "feed_documents"
+    __table_args__ = (CheckConstraint("data_version >= 0", name="data_version"),)
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
@@ -65,6 +67,7 @@ class FeedState(db.Model):
     """One row counting changes to anything a feed is built from."""
 
     __tablename__ = "feed_state"
+    __table_args__ = (CheckConstraint("version >= 0", name="version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(default=0)

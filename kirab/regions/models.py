@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kirab.database import db
+from kirab.database import db, one_of
 
 NATIONAL_CODE = "RI"
 # KPU RI keeps Jakarta time; the public pages tell moments in it (WIB).
 NATIONAL_TIMEZONE = "Asia/Jakarta"
 
-# Region levels, from the national office down to the kecamatan.
-NATIONAL, PROVINCE, REGENCY, DISTRICT = "national", "province", "regency", "district"
+
+class RegionLevel(StrEnum):
+    """Region levels, from the national office down to the kecamatan."""
+
+    NATIONAL = "national"
+    PROVINCE = "province"
+    REGENCY = "regency"
+    DISTRICT = "district"
+
+
+NATIONAL, PROVINCE = RegionLevel.NATIONAL, RegionLevel.PROVINCE
+REGENCY, DISTRICT = RegionLevel.REGENCY, RegionLevel.DISTRICT
+LEVELS = tuple(level.value for level in RegionLevel)
+
+
+class PartyScope(StrEnum):
+    """Where a party contests: everywhere, or in Aceh only (its local parties)."""
+
+    NATIONAL = "national"
+    ACEH = "aceh"
+
+
+PARTY_SCOPES = tuple(scope.value for scope in PartyScope)
 
 
 class Region(db.Model):
     """A region with its Kemendagri code (``32``, ``32.16``, ``32.16.06``) or ``RI``."""
 
     __tablename__ = "regions"
+    __table_args__ = (CheckConstraint(one_of("level", LEVELS), name="level"),)
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -66,7 +90,11 @@ class Dapil(db.Model):
     """A numbered electoral district of a kabupaten/kota council election."""
 
     __tablename__ = "dapil"
-    __table_args__ = (UniqueConstraint("region_code", "number"),)
+    __table_args__ = (
+        UniqueConstraint("region_code", "number"),
+        CheckConstraint("number > 0", name="number"),
+        CheckConstraint("seats > 0", name="seats"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
@@ -92,11 +120,15 @@ class Party(db.Model):
     """A party contesting the 2024 election, keyed by its ballot number."""
 
     __tablename__ = "parties"
+    __table_args__ = (
+        CheckConstraint(one_of("scope", PARTY_SCOPES), name="scope"),
+        CheckConstraint("number > 0", name="number"),
+    )
 
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     abbreviation: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
-    scope: Mapped[str] = mapped_column(String(16))  # "national" or "aceh"
+    scope: Mapped[str] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"<Party {self.number} {self.abbreviation}>"

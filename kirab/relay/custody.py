@@ -9,8 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-NOT_STARTED, HOLDING, IN_TRANSIT, FINISHED = "not_started", "holding", "in_transit", "finished"
+
+class RouteState(StrEnum):
+    """Where a route stands at a moment, as the pages and the status API name it."""
+
+    NOT_STARTED = "not_started"
+    HOLDING = "holding"
+    IN_TRANSIT = "in_transit"
+    FINISHED = "finished"
+
+
+NOT_STARTED, HOLDING = RouteState.NOT_STARTED, RouteState.HOLDING
+IN_TRANSIT, FINISHED = RouteState.IN_TRANSIT, RouteState.FINISHED
 
 
 @dataclass(frozen=True)
@@ -26,7 +38,7 @@ class Window:
 class Position:
     """The state of one route at one moment: who holds the flags and who is next."""
 
-    state: str
+    state: RouteState
     holder: Window | None
     next: Window | None
 

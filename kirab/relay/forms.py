@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -17,16 +16,17 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from kirab.forms import KirabForm
 from kirab.relay.models import PHOTO, SCAN
 
 
-class NameForm(FlaskForm):
+class NameForm(KirabForm):
     """The name of a new relay or route."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
 
 
-class StopForm(FlaskForm):
+class StopForm(KirabForm):
     """A new stop: host office, position in the route and its window in local time."""
 
     region_code = StringField(
@@ -56,7 +56,7 @@ class StopForm(FlaskForm):
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
 
 
-class StopDetailsForm(FlaskForm):
+class StopDetailsForm(KirabForm):
     """The details a host office keeps up to date."""
 
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
@@ -71,7 +71,7 @@ class StopDetailsForm(FlaskForm):
 SHIFT_UNITS = [SelectChoice("days", _l("days")), SelectChoice("hours", _l("hours"))]
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(KirabForm):
     """A shift of a stop and everything after it, previewed before it is confirmed."""
 
     amount = IntegerField(
@@ -83,13 +83,13 @@ class ShiftForm(FlaskForm):
     basis = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(KirabForm):
     """A CSV file with the route's stops."""
 
     file = FileField(_l("CSV file"))
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(KirabForm):
     """What happened at a handover; the checklist is read from the posted items."""
 
     actual_date = DateField(
@@ -109,7 +109,7 @@ class HandoverForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(KirabForm):
     """The signed scan of the berita acara or a photo."""
 
     kind = SelectField(
@@ -124,5 +124,5 @@ class UploadForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(KirabForm):
     """A button that changes something: only the CSRF token."""

@@ -24,7 +24,7 @@ from kirab import clock
 from kirab.audit.services import record
 from kirab.database import db
 from kirab.errors import DomainError
-from kirab.regions.models import Party
+from kirab.regions.models import Party, PartyScope
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
 from kirab.relay.rules import RuleBroken, record_actual
 from kirab.relay.signals import window_changing
@@ -59,7 +59,7 @@ def handover_parties(handover: Handover) -> list[Party]:
     """The parties whose flags travel: the national ones, and Aceh's within Aceh."""
     codes = (handover.from_stop.region_code, handover.to_stop.region_code)
     in_aceh = any(code == ACEH or code.startswith(ACEH + ".") for code in codes)
-    scopes = ("national", "aceh") if in_aceh else ("national",)
+    scopes = (PartyScope.NATIONAL, PartyScope.ACEH) if in_aceh else (PartyScope.NATIONAL,)
     return list(
         db.session.execute(
             db.select(Party).where(Party.scope.in_(scopes)).order_by(Party.number)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kirab.database import UTCDateTime, db, utcnow
+from kirab.database import UTCDateTime, db, one_of, utcnow
 from kirab.regions.models import Office
 
 
@@ -27,7 +28,10 @@ class Route(db.Model):
     """A route (jalur) of a relay: an ordered chain of stops."""
 
     __tablename__ = "routes"
-    __table_args__ = (UniqueConstraint("relay_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("relay_id", "name"),
+        CheckConstraint("position >= 0", name="position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     relay_id: Mapped[int] = mapped_column(ForeignKey("relays.id"), index=True)
@@ -42,7 +46,13 @@ class Stop(db.Model):
     """One host office on a route, holding the flags over [receives_at, hands_over_at)."""
 
     __tablename__ = "stops"
-    __table_args__ = (UniqueConstraint("route_id", "position"),)
+    # Positions are not checked: renumbering passes them through negative values.
+    __table_args__ = (
+        UniqueConstraint("route_id", "position"),
+        CheckConstraint(
+            "hands_over_at IS NULL OR receives_at < hands_over_at", name="receives_before_hand_over"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), index=True)
@@ -78,6 +88,7 @@ class Handover(db.Model):
     """
 
     __tablename__ = "handovers"
+    __table_args__ = (CheckConstraint("from_stop_id <> to_stop_id", name="two_stops"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     from_stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id"), unique=True)
@@ -108,9 +119,15 @@ class Handover(db.Model):
         return self.actual_at or self.planned_at
 
 
-# Kinds of files kept with a handover.
-SCAN, PHOTO = "scan", "photo"
-FILE_KINDS = (SCAN, PHOTO)
+class FileKind(StrEnum):
+    """Kinds of files kept with a handover."""
+
+    SCAN = "scan"
+    PHOTO = "photo"
+
+
+SCAN, PHOTO = FileKind.SCAN, FileKind.PHOTO
+FILE_KINDS = tuple(kind.value for kind in FileKind)
 
 
 class HandoverFile(db.Model):
@@ -121,6 +138,10 @@ class HandoverFile(db.Model):
     """
 
     __tablename__ = "handover_files"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", FILE_KINDS), name="kind"),
+        CheckConstraint("size >= 0", name="size"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id"), index=True)
