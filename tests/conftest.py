@@ -305,6 +305,20 @@ def demo(app):
     return result
 
 
+@pytest.fixture
+def west_java(app):
+    """The route through West Java with Kabupaten Bekasi's week of events, committed.
+
+    Built by ``tests.factories.make_west_java_week``; tests own this data,
+    unlike the demo's, which may change with the demo.
+    """
+    from tests.factories import make_west_java_week
+
+    route = make_west_java_week()
+    db.session.commit()
+    return route
+
+
 def login(client, user) -> None:
     """Log ``user`` (a user, or its ``get_id()``) in on ``client`` without the login form."""
     with client.session_transaction() as session:

@@ -1,13 +1,11 @@
-"""The shipped reference data and the idempotent init-db and seed-demo commands."""
+"""The shipped reference data and the idempotent init-db command."""
 
 from collections import Counter
 
 from sqlalchemy import func
 
 from kirab.database import db
-from kirab.events.models import Event
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
-from kirab.relay.models import Relay, Stop
 
 
 def count(model, *where) -> int:
@@ -78,33 +76,3 @@ def test_init_db_twice_changes_nothing(runner):
     assert "regions: 0" in second.output
     after = {model: count(model) for model in (Region, Office, Party, Dapil, DapilDistrict)}
     assert after == before
-
-
-def test_seed_demo_twice_loads_once(app, runner, tmp_path):
-    app.instance_path = str(tmp_path)
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    counts = (count(Relay), count(Stop), count(Event))
-    logins = (tmp_path / "demo-logins.txt").read_text()
-    second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0, second.output
-    assert "already loaded" in second.output
-    assert (count(Relay), count(Stop), count(Event)) == counts == (1, 5, 15)
-    assert (tmp_path / "demo-logins.txt").read_text() == logins
-    assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o077 == 0
-    for role in ("admin", "organizer", "party_rep", "observer"):
-        assert role in logins
-
-
-def test_demo_bekasi_week(demo):
-    events = list(
-        db.session.execute(
-            db.select(Event).join(Event.stop).join(Stop.office).where(Office.region_code == "32.16")
-        ).scalars()
-    )
-    kinds = Counter(event.kind for event in events)
-    assert kinds == {"parade": 7, "handover": 1, "campus": 1, "declaration": 1}
-    assert {event.status for event in events} == {"published"}
-    assert sorted(event.dapil.number for event in events if event.kind == "parade") == list(
-        range(1, 8)
-    )
