@@ -73,9 +73,13 @@ def make_event(
     starts_at: datetime | None = None,
     hours: float = 2,
     status: str = PUBLISHED,
+    flush: bool = True,
     **fields,
 ) -> Event:
-    """An event of ``stop``, by default two hours from the stop's start."""
+    """An event of ``stop``, by default two hours from the stop's start.
+
+    ``flush=False`` leaves it unflushed (no id yet), for adding many at once.
+    """
     start = starts_at or stop.receives_at + timedelta(hours=1)
     event = Event(
         stop=stop,
@@ -87,7 +91,8 @@ def make_event(
         **fields,
     )
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 

@@ -391,6 +391,7 @@ def add_events(stop_id: int, count: int) -> None:
             starts_at=at("2023-11-14 08:00"),
             dapil=item,
             districts=list(item.districts),
+            flush=False,
         )
     db.session.commit()
 
