@@ -1,4 +1,7 @@
-"""Fixtures: one migrated database per test run, emptied after every test.
+"""Fixtures: one migrated database and one app per test run, emptied after every test.
+
+Each test gets the run's app in an app context of its own, with whatever it
+changed on the app (configuration, attributes) undone afterwards.
 
 ``KIRAB_TEST_DATABASE_URL`` runs the suite on PostgreSQL (its public schema
 is rebuilt at the start); without it a SQLite file in a temporary folder is
@@ -142,7 +145,9 @@ def shared_app(database_url):
         load_reference_data()
         db.session.commit()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close the pooled connections before the run ends
 
 
 @pytest.fixture(scope="session")
