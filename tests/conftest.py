@@ -217,14 +217,15 @@ def empty_tables() -> None:
 def fresh_context(app):
     """``app`` in an app context of its own; what the test changes on the app is undone after.
 
-    The configuration, the app's own attributes (``instance_path``...) and
+    The configuration, the app's public attributes (``instance_path``...) and
     the extensions' entries added since are restored, and the rate limits
     start afresh, so the shared app behaves as a new one for each test.
     """
     from kirab.extensions import limiter
 
     config = dict(app.config)
-    attributes = dict(vars(app))
+    # Public attributes only: Flask's own state (``_got_first_request``...) is left alone.
+    attributes = {name: value for name, value in vars(app).items() if not name.startswith("_")}
     extensions = set(app.extensions)
     with app.app_context():
         limiter.reset()
