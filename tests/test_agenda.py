@@ -95,7 +95,7 @@ def test_bad_filters_name_their_field(app, query, field):
     assert raised.value.field == field
 
 
-def test_filter_round_trips_as_query_args(west_java):
+def test_filter_round_trips_as_query_args(app):
     from werkzeug.datastructures import MultiDict
 
     args = {"region": "32.16", "dapil": "32.16-3", "kind": ["parade"], "from": "2023-11-01"}
