@@ -1,4 +1,7 @@
-"""Fixtures: one migrated database per test run, emptied after every test.
+"""Fixtures: one migrated database and one app per test run, emptied after every test.
+
+Each test gets the run's app in an app context of its own, with whatever it
+changed on the app (configuration, attributes) undone afterwards.
 
 ``KIRAB_TEST_DATABASE_URL`` runs the suite on PostgreSQL (its public schema
 is rebuilt at the start); without it a SQLite file in a temporary folder is
@@ -20,7 +23,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 import kirab
@@ -128,14 +131,28 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated(database_url) -> str:
-    """Run the migrations and load the reference data once per test run."""
+def shared_app(database_url):
+    """The one app of the run, on the test database, with the migrations run.
+
+    Made once: building an app, its URL map and its templates, and compiling
+    its SQL statements cost more than most tests. Each test gets it in an app
+    context of its own (``app``), with the configuration restored afterwards.
+    """
     app = create_app(app_config(database_url))
+    app.test_client_class = OwnSessionClient
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         load_reference_data()
         db.session.commit()
-        db.engine.dispose()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close the pooled connections before the run ends
+
+
+@pytest.fixture(scope="session")
+def migrated(shared_app, database_url) -> str:
+    """The URL of the test database, migrated and holding the reference data."""
     return database_url
 
 
@@ -196,21 +213,80 @@ def empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(migrated):
-    """An app on the test database, inside an app context; emptied afterwards."""
-    app = create_app(app_config(migrated))
-    app.test_client_class = OwnSessionClient
+@contextmanager
+def fresh_context(app):
+    """``app`` in an app context of its own; what the test changes on the app is undone after.
+
+    The configuration, the app's public attributes (``instance_path``...) and
+    the extensions' entries added since are restored, and the rate limits
+    start afresh, so the shared app behaves as a new one for each test.
+    """
     from kirab.extensions import limiter
 
+    config = dict(app.config)
+    # Public attributes only: Flask's own state (``_got_first_request``...) is left alone.
+    attributes = {name: value for name, value in vars(app).items() if not name.startswith("_")}
+    extensions = set(app.extensions)
     with app.app_context():
         limiter.reset()
         try:
             yield app
         finally:
-            empty_tables()
             db.session.remove()
-            db.engine.dispose()
+            app.config.clear()
+            app.config.update(config)
+            for name, value in attributes.items():
+                if vars(app).get(name) is not value:
+                    setattr(app, name, value)
+            for name in set(app.extensions) - extensions:
+                del app.extensions[name]
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class CommittedWrites:
+    """Counts the transactions on an engine that wrote rows and were committed.
+
+    Lets a test module share data between its tests and rebuild it only
+    after a test that changed it.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _executing(self, connection, _cursor, statement, *_args):
+        if statement.lstrip()[:7].upper().startswith(WRITES):
+            connection.info["kirab_wrote"] = True
+
+    def _committed(self, connection):
+        if connection.info.pop("kirab_wrote", False):
+            self.count += 1
+
+    def _rolled_back(self, connection):
+        connection.info.pop("kirab_wrote", None)
+
+    def __enter__(self) -> CommittedWrites:
+        event.listen(self.engine, "before_cursor_execute", self._executing)
+        event.listen(self.engine, "commit", self._committed)
+        event.listen(self.engine, "rollback", self._rolled_back)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._executing)
+        event.remove(self.engine, "commit", self._committed)
+        event.remove(self.engine, "rollback", self._rolled_back)
+
+
+@pytest.fixture
+def app(shared_app):
+    """The app on the test database, inside an app context; emptied afterwards."""
+    with fresh_context(shared_app):
+        try:
+            yield shared_app
+        finally:
+            empty_tables()
 
 
 @pytest.fixture
@@ -235,10 +311,24 @@ def demo(app):
     return result
 
 
+@pytest.fixture
+def west_java(app):
+    """The route through West Java with Kabupaten Bekasi's week of events, committed.
+
+    Built by ``tests.factories.make_west_java_week``; tests own this data,
+    unlike the demo's, which may change with the demo.
+    """
+    from tests.factories import make_west_java_week
+
+    route = make_west_java_week()
+    db.session.commit()
+    return route
+
+
 def login(client, user) -> None:
-    """Log ``user`` in on ``client`` without going through the login form."""
+    """Log ``user`` (a user, or its ``get_id()``) in on ``client`` without the login form."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user if isinstance(user, str) else user.get_id()
         session["_fresh"] = True
 
 

@@ -116,9 +116,13 @@ def make_event(
     starts_at: datetime | None = None,
     hours: float = 2,
     status: str = PUBLISHED,
+    flush: bool = True,
     **fields,
 ) -> Event:
-    """An event of ``stop``, by default two hours from the stop's start."""
+    """An event of ``stop``, by default two hours from the stop's start.
+
+    ``flush=False`` leaves it unflushed (no id yet), for adding many at once.
+    """
     start = starts_at or stop.receives_at + timedelta(hours=1)
     event = Event(
         stop=stop,
@@ -130,7 +134,8 @@ def make_event(
         **fields,
     )
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 
@@ -162,3 +167,105 @@ def make_file(
         folder=Path(current_app.config["UPLOAD_FOLDER"]),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
     )
+
+
+# A route through West Java to KPU RI: (region code, receives, hands over, venue), WIB.
+# KPU RI receives a day after Kota Bekasi hands over: the flags are a day in transit.
+WEST_JAVA_STOPS = [
+    ("32.08", "2023-11-01 09:00", "2023-11-07 09:00", "Pendopo Kabupaten Kuningan"),
+    ("32.15", "2023-11-07 09:00", "2023-11-13 09:00", "Lapang Karangpawitan"),
+    ("32.16", "2023-11-13 09:00", "2023-11-19 09:00", "Plaza Pemda Kabupaten Bekasi"),
+    ("32.75", "2023-11-19 09:00", "2023-11-25 09:00", "Plaza Pemkot Bekasi"),
+    ("RI", "2023-11-26 09:00", None, "Kantor KPU RI"),
+]
+PLAZA = "Plaza Pemda Kabupaten Bekasi"
+# Parades of Kabupaten Bekasi, one per dapil: (dapil number, day of November, start hour).
+BEKASI_PARADES = [
+    (1, 14, 8),
+    (2, 14, 13),
+    (3, 15, 8),
+    (4, 15, 13),
+    (5, 16, 8),
+    (6, 17, 8),
+    (7, 18, 8),
+]
+# (stop's region code, kind, title, start, hours, venue, every national party invited);
+# the parades are added from BEKASI_PARADES.
+WEST_JAVA_EVENTS = [
+    ("32.15", "handover", "Serah terima bendera dari KPU Kabupaten Kuningan", "2023-11-07 09:00",
+     2, "Lapang Karangpawitan", True),
+    ("32.15", "campus", "KPU Goes To Campus Universitas Buana Perjuangan", "2023-11-08 09:00",
+     3, "Universitas Buana Perjuangan Karawang", False),
+    ("32.15", "parade", "Pawai Kirab Pemilu dengan drum band", "2023-11-09 08:00", 3,
+     "Jl. Tuparev", False),
+    ("32.16", "handover", "Serah terima bendera dari KPU Kabupaten Karawang", "2023-11-13 09:00",
+     2, PLAZA, True),
+    ("32.16", "declaration", "Deklarasi Pemilu damai partai politik", "2023-11-13 11:00", 1,
+     PLAZA, True),
+    ("32.16", "campus", "KPU Goes To Campus", "2023-11-14 09:00", 3, "Universitas Pelita Bangsa",
+     False),
+    ("32.75", "handover", "Serah terima bendera dari KPU Kabupaten Bekasi", "2023-11-19 09:00",
+     2, "Plaza Pemkot Bekasi", True),
+    ("RI", "handover", "Serah terima bendera dari KPU Kota Bekasi", "2023-11-26 09:00", 2,
+     "Kantor KPU RI", True),
+]  # fmt: skip
+
+
+def make_west_java_week() -> Route:
+    """The relay "Kirab Pemilu 2024" with one route, "Jalur VII", through West Java.
+
+    Kuningan -> Karawang -> Kabupaten Bekasi -> Kota Bekasi -> KPU RI
+    (WEST_JAVA_STOPS), with the handovers between them, and fifteen
+    published events: the handover into each stop after Kuningan, a campus
+    visit in Karawang and in Kabupaten Bekasi, a parade in Karawang, and
+    Kabupaten Bekasi's week of 13-19 November 2023 (a handover, a
+    declaration, a campus visit and a parade in each of its seven dapil).
+    Every national party is invited to the handovers and the declaration.
+    """
+    from kirab.regions.models import Dapil, Party
+    from kirab.relay.planning import relink_handovers
+
+    route = make_route(
+        [(code, at(receives), at(hands_over) if hands_over else None)
+         for code, receives, hands_over, _venue in WEST_JAVA_STOPS],
+        relay=Relay(name="Kirab Pemilu 2024"),
+        name="Jalur VII",
+    )  # fmt: skip
+    stops = {stop.region_code: stop for stop in route.stops}
+    for stop, (*_times, venue) in zip(route.stops, WEST_JAVA_STOPS, strict=True):
+        stop.venue = venue
+    relink_handovers(route, route.stops)
+    parties = list(
+        db.session.execute(
+            db.select(Party).where(Party.scope == "national").order_by(Party.number)
+        ).scalars()
+    )
+    for code, kind, title, start, hours, venue, invited in WEST_JAVA_EVENTS:
+        make_event(
+            stops[code], kind=kind, title=title, starts_at=at(start), hours=hours,
+            venue_name=venue, invited_parties=parties if invited else [],
+        )  # fmt: skip
+    dapil = {
+        d.number: d
+        for d in db.session.execute(db.select(Dapil).where(Dapil.region_code == "32.16")).scalars()
+    }
+    for number, day, hour in BEKASI_PARADES:
+        make_event(
+            stops["32.16"], kind="parade", title=f"Pawai Kirab Pemilu Dapil {number}",
+            starts_at=at(f"2023-11-{day} {hour:02d}:00"), hours=3,
+            venue_name=f"Kecamatan {dapil[number].districts[0].name}",
+            dapil=dapil[number], districts=list(dapil[number].districts),
+        )  # fmt: skip
+    return route
+
+
+def stop_of(route: Route, code: str) -> Stop:
+    """The stop of ``route`` hosted by the office of ``code``."""
+    return next(stop for stop in route.stops if stop.region_code == code)
+
+
+def handover_into(stop: Stop) -> Handover:
+    """The handover into ``stop``."""
+    return db.session.execute(
+        db.select(Handover).where(Handover.to_stop_id == stop.id)
+    ).scalar_one()

@@ -20,7 +20,7 @@ def titles(query) -> list[str]:
     return [e.title for e in db.session.execute(public_events(event_filter)).scalars()]
 
 
-def test_region_prefixes_match_everything_beneath(demo):
+def test_region_prefixes_match_everything_beneath(west_java):
     bekasi = titles({"region": "32.16"})
     assert len(bekasi) == 11  # the week, plus the handover to Kota Bekasi
     assert set(bekasi) <= set(titles({"region": "32"}))
@@ -29,14 +29,14 @@ def test_region_prefixes_match_everything_beneath(demo):
     assert titles({"region": "35"}) == []
 
 
-def test_a_handover_is_on_the_agenda_of_both_offices(demo):
+def test_a_handover_is_on_the_agenda_of_both_offices(west_java):
     handover = "Serah terima bendera dari KPU Kabupaten Bekasi"
     assert handover in titles({"region": "32.16"})
     assert handover in titles({"region": "32.75"})
     assert handover not in titles({"region": "32.15"})
 
 
-def test_dapil_kind_and_route_filters(demo):
+def test_dapil_kind_and_route_filters(west_java):
     assert titles({"dapil": "32.16-3"}) == ["Pawai Kirab Pemilu Dapil 3"]
     both = titles({"kind": ["campus", "declaration"]})
     assert sorted(both) == sorted(
@@ -46,18 +46,10 @@ def test_dapil_kind_and_route_filters(demo):
             "Deklarasi Pemilu damai partai politik",
         ]
     )
-    route_id = demo_route_id()
-    assert len(titles({"route": str(route_id)})) == 15
+    assert len(titles({"route": str(west_java.id)})) == 15
 
 
-def demo_route_id() -> int:
-    """The id of the demo's route."""
-    from kirab.relay.models import Route
-
-    return db.session.execute(db.select(Route.id)).scalar_one()
-
-
-def test_dates_are_local_and_inclusive(demo):
+def test_dates_are_local_and_inclusive(west_java):
     day = titles({"region": "32.16", "from": "2023-11-14", "to": "2023-11-14"})
     assert day == ["Pawai Kirab Pemilu Dapil 1", "KPU Goes To Campus", "Pawai Kirab Pemilu Dapil 2"]
     assert len(titles({"region": "32.16", "from": "2023-11-18"})) == 2  # dapil 7, handover
@@ -103,7 +95,7 @@ def test_bad_filters_name_their_field(app, query, field):
     assert raised.value.field == field
 
 
-def test_filter_round_trips_as_query_args(demo):
+def test_filter_round_trips_as_query_args(app):
     from werkzeug.datastructures import MultiDict
 
     args = {"region": "32.16", "dapil": "32.16-3", "kind": ["parade"], "from": "2023-11-01"}
@@ -112,7 +104,7 @@ def test_filter_round_trips_as_query_args(demo):
     assert EventFilter().is_empty
 
 
-def test_agenda_page_lists_the_bekasi_week_in_indonesian(client, demo):
+def test_agenda_page_lists_the_bekasi_week_in_indonesian(client, west_java):
     page = client.get("/agenda?region=32.16").get_data(as_text=True)
     assert "Senin, 13 November 2023" in page
     assert "Selasa, 14 November 2023" in page
@@ -122,27 +114,27 @@ def test_agenda_page_lists_the_bekasi_week_in_indonesian(client, demo):
     assert "11 kegiatan" in page
 
 
-def test_agenda_in_english(client, demo):
+def test_agenda_in_english(client, west_java):
     page = client.get("/agenda?region=32.16&lang=en").get_data(as_text=True)
     assert "Monday, 13 November 2023" in page
     assert "09:00 WIB" in page
     assert "11 events" in page
 
 
-def test_agenda_bad_filter_is_a_400_page_with_the_message(client, demo):
+def test_agenda_bad_filter_is_a_400_page_with_the_message(client, west_java):
     response = client.get("/agenda?region=99")
     assert response.status_code == 400
     assert "text/html" in response.content_type
     assert "99" in response.get_data(as_text=True)
 
 
-def test_agenda_keeps_the_filter_in_its_form(client, demo):
+def test_agenda_keeps_the_filter_in_its_form(client, west_java):
     page = client.get("/agenda?dapil=32.16-3&kind=parade").get_data(as_text=True)
     assert re.search(r'<option value="32.16-3"\s+selected>', page)
     assert re.search(r'value="parade"\s+checked', page)
 
 
-def test_cancelled_events_stay_visible_and_say_so(client, demo):
+def test_cancelled_events_stay_visible_and_say_so(client, west_java):
     event = db.session.execute(db.select(Event).where(Event.kind == "campus")).scalars().first()
     event.status = CANCELLED
     event.cancel_reason = "Hujan deras."
@@ -151,7 +143,7 @@ def test_cancelled_events_stay_visible_and_say_so(client, demo):
     assert "dibatalkan" in page.lower() and "Hujan deras." in page
 
 
-def test_event_page(client, demo):
+def test_event_page(client, west_java):
     event = db.session.execute(
         db.select(Event).where(Event.title == "Pawai Kirab Pemilu Dapil 3")
     ).scalar_one()
@@ -161,7 +153,7 @@ def test_event_page(client, demo):
     assert "Tambun Selatan" in page and "Bekasi 3" in page
 
 
-def test_drafts_and_deleted_events_are_404_for_the_public(client, demo):
+def test_drafts_and_deleted_events_are_404_for_the_public(client, west_java):
     stop = db.session.execute(db.select(Event)).scalars().first().stop
     draft = make_event(stop, status=DRAFT)
     deleted = make_event(stop)

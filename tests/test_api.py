@@ -24,7 +24,7 @@ def status_at(client, moment: str) -> dict:
         ("2023-11-21T12:00:00+07:00", "holding", "Kota Bekasi", "RI"),
     ],
 )
-def test_relay_status_follows_jalur_vii(client, demo, moment, state, holder, next_code):
+def test_relay_status_follows_jalur_vii(client, west_java, moment, state, holder, next_code):
     body = status_at(client, moment)
     assert body["at"] == moment
     assert body["relay"]["name"] == "Kirab Pemilu 2024"
@@ -35,7 +35,7 @@ def test_relay_status_follows_jalur_vii(client, demo, moment, state, holder, nex
     assert route["next"]["region_code"] == next_code
 
 
-def test_relay_status_shape_on_15_november(client, demo):
+def test_relay_status_shape_on_15_november(client, west_java):
     [route] = status_at(client, "2023-11-15T12:00:00+07:00")["routes"]
     assert route["holder"] == {
         "stop_id": route["holder"]["stop_id"],
@@ -51,7 +51,7 @@ def test_relay_status_shape_on_15_november(client, demo):
     }
 
 
-def test_relay_status_before_between_and_after(client, demo):
+def test_relay_status_before_between_and_after(client, west_java):
     before = status_at(client, "2023-10-01T00:00:00+07:00")["routes"][0]
     assert before["state"] == "not_started" and before["holder"] is None
     assert before["next"]["region_code"] == "32.08"
@@ -63,7 +63,7 @@ def test_relay_status_before_between_and_after(client, demo):
     assert after["holder"]["region_code"] == "RI"
 
 
-def test_relay_status_reads_any_offset(client, demo):
+def test_relay_status_reads_any_offset(client, west_java):
     """09:00 WIB is 02:00 UTC: the instant of the Bekasi handover."""
     route = status_at(client, "2023-11-13T02:00:00+00:00")["routes"][0]
     assert route["holder"]["region_code"] == "32.16"
@@ -80,28 +80,28 @@ def test_relay_status_reads_any_offset(client, demo):
         {"at": "2023-11-15T12:00:00+07:00", "relay": "-1"},
     ],
 )
-def test_relay_status_bad_input_is_a_json_400(client, demo, query):
+def test_relay_status_bad_input_is_a_json_400(client, west_java, query):
     response = client.get("/api/v1/relay/status", query_string=query)
     assert response.status_code == 400
     assert response.json["error"]["status"] == 400
     assert response.json["error"]["message"]
 
 
-def test_relay_status_of_an_unknown_relay_or_route_is_404(client, demo):
+def test_relay_status_of_an_unknown_relay_or_route_is_404(client, west_java):
     for query in ({"relay": "999"}, {"route": "999"}):
         response = client.get("/api/v1/relay/status", query_string=query)
         assert response.status_code == 404
         assert response.json["error"]["status"] == 404
 
 
-def test_relay_status_defaults_to_now(app, client, demo):
+def test_relay_status_defaults_to_now(app, client, west_java):
     app.config["FIXED_NOW"] = at("2023-11-16 10:00")
     body = client.get("/api/v1/relay/status").json
     assert body["at"] == "2023-11-16T10:00:00+07:00"
     assert body["routes"][0]["holder"]["region_code"] == "32.16"
 
 
-def test_the_seven_bekasi_parades(client, demo):
+def test_the_seven_bekasi_parades(client, west_java):
     body = client.get("/api/v1/events?region=32.16&kind=parade").json
     assert body["total"] == 7
     assert body["page"] == 1 and body["per_page"] == 50 and body["next"] is None
@@ -112,7 +112,7 @@ def test_the_seven_bekasi_parades(client, demo):
     assert all(event["tz_abbr"] == "WIB" for event in body["events"])
 
 
-def test_event_shape(client, demo):
+def test_event_shape(client, west_java):
     events = client.get("/api/v1/events?dapil=32.16-3").json["events"]
     [event] = events
     detail = client.get(f"/api/v1/events/{event['id']}").json
@@ -142,7 +142,7 @@ def test_times_are_in_the_event_s_own_zone(client, app):
     assert body["tz_abbr"] == "WITA"
 
 
-def test_pagination_links_the_next_page(client, demo):
+def test_pagination_links_the_next_page(client, west_java):
     first = client.get("/api/v1/events?per_page=4").json
     assert first["total"] == 15 and len(first["events"]) == 4
     assert first["next"].startswith(f"{BASE_URL}/api/v1/events?")
@@ -159,14 +159,14 @@ def test_pagination_links_the_next_page(client, demo):
      "to=2023-11-01&from=2023-11-02", "page=0", "per_page=501", "per_page=x",
      "region=32&region=33"],
 )  # fmt: skip
-def test_malformed_filters_are_json_400(client, demo, query):
+def test_malformed_filters_are_json_400(client, west_java, query):
     response = client.get(f"/api/v1/events?{query}")
     assert response.status_code == 400
     assert response.json["error"]["status"] == 400
     assert response.json["error"]["message"]
 
 
-def test_drafts_are_404_for_the_public(client, demo):
+def test_drafts_are_404_for_the_public(client, west_java):
     stop = db.session.execute(db.select(Stop)).scalars().first()
     draft = make_event(stop, status=DRAFT, title="Rahasia")
     db.session.commit()

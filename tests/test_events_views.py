@@ -12,24 +12,21 @@ from kirab.events.models import CANCELLED, DRAFT, PUBLISHED, Event
 from kirab.regions.models import Dapil
 from kirab.relay.models import Stop
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_route
+from tests.factories import at, make_event, make_route, make_user
 
 
 def bekasi_stop() -> Stop:
-    """The demo's Kabupaten Bekasi stop."""
+    """The Kabupaten Bekasi stop of the West Java route."""
     return db.session.execute(
         db.select(Stop).join(Stop.office).where(Stop.position == 3)
     ).scalar_one()
 
 
 @pytest.fixture
-def organizer(client, demo):
-    """A client logged in as the demo's Kabupaten Bekasi organizer."""
-    from kirab.auth.models import User
-
-    user = db.session.execute(
-        db.select(User).where(User.email == "organizer.kabbekasi@kirab.example")
-    ).scalar_one()
+def organizer(client, west_java):
+    """A client logged in as an organizer of Kabupaten Bekasi, on the West Java route."""
+    user = make_user("organizer", regions=["32.16"])
+    db.session.commit()
     login(client, user)
     return user
 
@@ -267,7 +264,7 @@ def test_the_planning_page_warns(client, organizer):
     assert "Bekasi 7" in page
 
 
-def test_month_view(client, demo):
+def test_month_view(client, west_java):
     page = client.get("/agenda?view=month&region=32.16").get_data(as_text=True)
     assert "November 2023" in page
     assert len(re.findall(r'data-event-id="\d+"', page)) == 11
@@ -282,11 +279,8 @@ def test_month_view(client, demo):
     assert client.get("/agenda?view=week").status_code == 400
 
 
-def test_stop_view_groups_by_stop(client, demo):
-    from kirab.relay.models import Route
-
-    route_id = db.session.execute(db.select(Route.id)).scalar_one()
-    page = client.get(f"/agenda?view=stop&route={route_id}").get_data(as_text=True)
+def test_stop_view_groups_by_stop(client, west_java):
+    page = client.get(f"/agenda?view=stop&route={west_java.id}").get_data(as_text=True)
     order = [
         page.index(name)
         for name in ("KPU Kabupaten Karawang", "KPU Kabupaten Bekasi", "KPU Kota Bekasi")
@@ -294,10 +288,9 @@ def test_stop_view_groups_by_stop(client, demo):
     assert order == sorted(order)
 
 
-def test_a_party_representative_follows_regions_and_invitations(client, demo):
-    from kirab.auth.models import User
-
-    rep = db.session.execute(db.select(User).where(User.role == "party_rep")).scalar_one()
+def test_a_party_representative_follows_regions_and_invitations(client, west_java):
+    rep = make_user("party_rep", party=1, regions=["32.16", "32.75"])
+    db.session.commit()
     login(client, rep)
     page = client.get("/agenda/following").get_data(as_text=True)
     assert "Pawai Kirab Pemilu Dapil 3" in page  # Kabupaten Bekasi is followed
@@ -307,7 +300,7 @@ def test_a_party_representative_follows_regions_and_invitations(client, demo):
     assert "KPU Goes To Campus Universitas Buana Perjuangan" not in page  # Karawang, not invited
 
 
-def test_open_graph_previews(client, demo):
+def test_open_graph_previews(client, west_java):
     event = db.session.execute(
         db.select(Event).where(Event.title == "Pawai Kirab Pemilu Dapil 3")
     ).scalar_one()
@@ -319,7 +312,7 @@ def test_open_graph_previews(client, demo):
     assert "Rabu, 15 November 2023, 08.00 WIB" in page
 
 
-def test_api_etag(client, demo):
+def test_api_etag(client, west_java):
     first = client.get("/api/v1/events?region=32.16")
     etag = first.headers["ETag"]
     again = client.get("/api/v1/events?region=32.16", headers={"If-None-Match": etag})
@@ -353,11 +346,8 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("query", FILTERS, ids=[str(f) for f in FILTERS])
-def test_html_agenda_and_api_agree(client, demo, query):
-    from kirab.relay.models import Route
-
-    route_id = db.session.execute(db.select(Route.id)).scalar_one()
-    query = {k: (str(route_id) if k == "route" else v) for k, v in query.items()}
+def test_html_agenda_and_api_agree(client, west_java, query):
+    query = {k: (str(west_java.id) if k == "route" else v) for k, v in query.items()}
     html = client.get("/agenda", query_string=query).get_data(as_text=True)
     html_ids = [int(i) for i in re.findall(r'class="event-card[^"]*" data-event-id="(\d+)"', html)]
     api_ids = [e["id"] for e in client.get("/api/v1/events", query_string=query).json["events"]]
@@ -367,7 +357,7 @@ def test_html_agenda_and_api_agree(client, demo, query):
 @pytest.mark.parametrize(
     "query", ["region=99", "dapil=1", "kind=x", "from=2023-02-30", "page=0", "view=x"]
 )
-def test_malformed_filters_are_400_on_both(client, demo, query):
+def test_malformed_filters_are_400_on_both(client, west_java, query):
     assert client.get(f"/agenda?{query}").status_code == 400
     if not query.startswith("view"):
         response = client.get(f"/api/v1/events?{query}")
@@ -402,6 +392,7 @@ def add_events(stop_id: int, count: int) -> None:
             starts_at=at("2023-11-14 08:00"),
             dapil=item,
             districts=list(item.districts),
+            flush=False,
         )
     db.session.commit()
 

@@ -23,7 +23,7 @@ NINES = "9" * 5000
         "/api/v1/relay/status?at=9999-12-31T23:59:59%2B00:00",
     ],
 )  # fmt: skip
-def test_bad_numbers_and_dates_are_400(client, demo, url):
+def test_bad_numbers_and_dates_are_400(client, west_java, url):
     response = client.get(url)
     assert response.status_code == 400, url
 
@@ -31,7 +31,7 @@ def test_bad_numbers_and_dates_are_400(client, demo, url):
 @pytest.mark.parametrize(
     "url", ["/agenda?per_page=1&endpoint=x", "/api/v1/events?per_page=1&_anchor=x&_external=1"]
 )
-def test_reserved_names_in_the_query_are_ignored(client, demo, url):
+def test_reserved_names_in_the_query_are_ignored(client, west_java, url):
     response = client.get(url)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -45,7 +45,7 @@ def test_audit_page_rejects_bad_pages(client, app):
     assert client.get("/manage/audit?page=2").status_code == 200
 
 
-def test_an_unencoded_plus_in_the_offset_is_read(client, demo):
+def test_an_unencoded_plus_in_the_offset_is_read(client, west_java):
     response = client.get("/api/v1/relay/status?at=2023-11-15T12:00:00+07:00")
     assert response.status_code == 200
     assert response.json["at"] == "2023-11-15T12:00:00+07:00"
@@ -77,7 +77,7 @@ def test_the_language_switch_works_from_an_english_url(client, app):
     assert 'name="next" value="/agenda?region=32.16"' in page
 
 
-def test_a_dapil_matches_events_serving_its_kecamatan(client, demo):
+def test_a_dapil_matches_events_serving_its_kecamatan(client, west_java):
     from kirab.regions.models import Region
 
     stop = db.session.execute(db.select(Event).where(Event.kind == "campus")).scalars().first().stop
@@ -128,5 +128,5 @@ def test_wtforms_messages_are_translated(client, app):
 @pytest.mark.parametrize(
     "url", ["/reports/attendance?page=\u00b2", "/reports/attendance/parties?page=\u00b2"]
 )
-def test_report_pages_read_odd_page_numbers_as_the_first(client, demo, url):
+def test_report_pages_read_odd_page_numbers_as_the_first(client, west_java, url):
     assert client.get(url).status_code == 200

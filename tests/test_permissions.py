@@ -14,7 +14,7 @@ from kirab.events.models import DRAFT
 from kirab.feeds.tokens import issue_token
 from kirab.relay.models import Handover
 from kirab.relay.planning import relink_handovers
-from tests.conftest import csrf_token, login
+from tests.conftest import CommittedWrites, csrf_token, empty_tables, fresh_context, login
 from tests.factories import at, make_event, make_file, make_route, make_user
 
 ROLES = ("anonymous", "admin", "organizer_in", "organizer_out", "party_rep", "observer")
@@ -197,56 +197,97 @@ MATRIX = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def world(app):
+class World:
     """Users of every role, a route into Kabupaten Bekasi, a published and a draft event.
 
-    The handover from Karawang to Kabupaten Bekasi has a photo on file.
+    The handover from Karawang to Kabupaten Bekasi has a photo on file. Built
+    once for the module and committed; rebuilt only after a case that
+    committed a change (publishing, deleting, a new feed token...), so every
+    case starts from the same world.
     """
-    route = make_route(
-        [("32.15", at("2023-11-07 09:00"), at("2023-11-13 09:00")),
-         ("32.16", at("2023-11-13 09:00"), None)]
-    )  # fmt: skip
-    stop = route.stops[1]
-    relink_handovers(route, route.stops)
-    handover = db.session.execute(db.select(Handover)).scalar_one()
-    upload = make_file(handover)
-    published = make_event(stop, title="Terbit")
-    draft = make_event(stop, title="Draf", status=DRAFT)
-    users = {
-        "admin": make_user("admin"),
-        "organizer_in": make_user("organizer", regions=["32.16"]),
-        "organizer_out": make_user("organizer", regions=["35"]),
-        "party_rep": make_user("party_rep", party=1, regions=["32.16"]),
-        "observer": make_user("observer"),
-    }
-    target = make_user("observer", email="target@kirab.example")
-    # Another event's guest and record, which must not be reachable through this one.
-    elsewhere = make_event(route.stops[0], title="Lain")
-    other_guest = ExpectedGuest(event_id=elsewhere.id, name="Tamu", name_key="tamu",
-                                category="kpu")  # fmt: skip
-    other_record = AttendanceRecord(event_id=elsewhere.id, name="Ani", name_key="ani",
-                                    category="public", method="organizer")  # fmt: skip
-    db.session.add_all([other_guest, other_record])
-    token = issue_token(users["party_rep"], actor=None, now=at("2023-11-01 09:00"))
-    # Self check-in works around the event's time only.
-    app.config["FIXED_NOW"] = published.starts_at
-    db.session.commit()
-    ids = {
-        "published": published.id,
-        "draft": draft.id,
-        "target": target.id,
-        "relay": route.relay_id,
-        "route": route.id,
-        "stop": stop.id,
-        "handover": handover.id,
-        "file": upload.id,
-        "token": token,
-        "checkin": checkin_token(published),
-        "other_guest": other_guest.id,
-        "other_record": other_record.id,
-    }
-    return users, ids
+
+    def __init__(self) -> None:
+        self.users: dict[str, str] = {}
+        self.ids: dict[str, object] = {}
+        self.fixed_now = None
+
+    def build(self) -> None:
+        """Create the world and commit it; keep the users' session identities and the ids."""
+        route = make_route(
+            [("32.15", at("2023-11-07 09:00"), at("2023-11-13 09:00")),
+             ("32.16", at("2023-11-13 09:00"), None)]
+        )  # fmt: skip
+        stop = route.stops[1]
+        relink_handovers(route, route.stops)
+        handover = db.session.execute(db.select(Handover)).scalar_one()
+        upload = make_file(handover)
+        published = make_event(stop, title="Terbit")
+        draft = make_event(stop, title="Draf", status=DRAFT)
+        users = {
+            "admin": make_user("admin"),
+            "organizer_in": make_user("organizer", regions=["32.16"]),
+            "organizer_out": make_user("organizer", regions=["35"]),
+            "party_rep": make_user("party_rep", party=1, regions=["32.16"]),
+            "observer": make_user("observer"),
+        }
+        target = make_user("observer", email="target@kirab.example")
+        # Another event's guest and record, which must not be reachable through this one.
+        elsewhere = make_event(route.stops[0], title="Lain")
+        other_guest = ExpectedGuest(event_id=elsewhere.id, name="Tamu", name_key="tamu",
+                                    category="kpu")  # fmt: skip
+        other_record = AttendanceRecord(event_id=elsewhere.id, name="Ani", name_key="ani",
+                                        category="public", method="organizer")  # fmt: skip
+        db.session.add_all([other_guest, other_record])
+        token = issue_token(users["party_rep"], actor=None, now=at("2023-11-01 09:00"))
+        db.session.flush()
+        # Self check-in works around the event's time only.
+        self.fixed_now = published.starts_at
+        self.users = {role: user.get_id() for role, user in users.items()}
+        self.ids = {
+            "published": published.id,
+            "draft": draft.id,
+            "target": target.id,
+            "relay": route.relay_id,
+            "route": route.id,
+            "stop": stop.id,
+            "handover": handover.id,
+            "file": upload.id,
+            "token": token,
+            "checkin": checkin_token(published),
+            "other_guest": other_guest.id,
+            "other_record": other_record.id,
+        }
+        db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def shared_world(shared_app):
+    """The world of the module, built once; its rows are deleted after the module."""
+    world = World()
+    with fresh_context(shared_app):
+        world.build()
+    yield world
+    with fresh_context(shared_app):
+        empty_tables()
+
+
+@pytest.fixture
+def app(shared_app, shared_world):
+    """The app in a context of its own on the shared world; rebuilt if a case changed it."""
+    with fresh_context(shared_app):
+        shared_app.config["FIXED_NOW"] = shared_world.fixed_now
+        with CommittedWrites(db.engine) as writes:
+            yield shared_app
+    if writes.count:
+        with fresh_context(shared_app):
+            empty_tables()
+            shared_world.build()
+
+
+@pytest.fixture
+def world(app, shared_world):
+    """The users (as session identities) and the ids of the world."""
+    return shared_world.users, shared_world.ids
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -1,15 +1,11 @@
-"""The shipped reference data and the idempotent init-db and seed-demo commands."""
+"""The shipped reference data and the idempotent init-db command."""
 
 from collections import Counter
 
 from sqlalchemy import func
 
-from kirab.audit.models import AuditEntry
-from kirab.auth.models import User
 from kirab.database import db
-from kirab.events.models import Event
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
-from kirab.relay.models import Handover, Relay, Route, Stop
 
 
 def count(model, *where) -> int:
@@ -80,67 +76,3 @@ def test_init_db_twice_changes_nothing(runner):
     assert "regions: 0" in second.output
     after = {model: count(model) for model in (Region, Office, Party, Dapil, DapilDistrict)}
     assert after == before
-
-
-def test_seed_demo_twice_loads_once(app, runner, tmp_path):
-    app.instance_path = str(tmp_path)
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    counts = (count(Relay), count(Stop), count(Event))
-    logins = (tmp_path / "demo-logins.txt").read_text()
-    second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0, second.output
-    assert "already loaded" in second.output
-    assert (count(Relay), count(Stop), count(Event)) == counts == (1, 5, 15)
-    assert (tmp_path / "demo-logins.txt").read_text() == logins
-    assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o077 == 0
-    for role in ("admin", "organizer", "party_rep", "observer"):
-        assert role in logins
-
-
-def audited(action: str) -> Counter:
-    """How many audit entries of ``action`` each object has, by its id."""
-    rows = db.session.execute(db.select(AuditEntry).where(AuditEntry.action == action)).scalars()
-    return Counter(entry.object_id for entry in rows)
-
-
-def ids(model) -> Counter:
-    """Every row of ``model`` once, by its id as the audit log writes it."""
-    return Counter(str(key) for key in db.session.execute(db.select(model.id)).scalars())
-
-
-def test_seed_demo_goes_through_the_services_and_the_audit_log(app, runner, tmp_path):
-    """Every user, stop, handover and event of the demo was made by a service that audits."""
-    app.instance_path = str(tmp_path)
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert audited("user.create") == ids(User)
-    assert audited("relay.create") == ids(Relay)
-    assert audited("route.create") == ids(Route)
-    assert audited("stop.create") == ids(Stop)
-    assert audited("handover.record") == ids(Handover)
-    assert audited("event.create") == ids(Event) == audited("event.publish")
-    assert count(Handover) == 4 and count(Event) == 15
-    # Made by the demo's admin, who is made first and by nobody.
-    admin = db.session.execute(db.select(User).where(User.role == "admin")).scalar_one()
-    made = db.session.execute(
-        db.select(AuditEntry.user_id, AuditEntry.object_type, AuditEntry.object_id)
-    ).all()
-    admin_itself = ("user", str(admin.id))
-    assert {user for user, *obj in made if tuple(obj) != admin_itself} == {admin.id}
-    entries = count(AuditEntry)
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert count(AuditEntry) == entries
-
-
-def test_demo_bekasi_week(demo):
-    events = list(
-        db.session.execute(
-            db.select(Event).join(Event.stop).join(Stop.office).where(Office.region_code == "32.16")
-        ).scalars()
-    )
-    kinds = Counter(event.kind for event in events)
-    assert kinds == {"parade": 7, "handover": 1, "campus": 1, "declaration": 1}
-    assert {event.status for event in events} == {"published"}
-    assert sorted(event.dapil.number for event in events if event.kind == "parade") == list(
-        range(1, 8)
-    )

@@ -9,71 +9,94 @@ from kirab.events.advisories import events_outside_stop
 from kirab.events.models import Event
 from kirab.relay.models import Route
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_user
-from tests.test_relay_handovers import handover_into, post_handover, stop_of
-from tests.test_relay_planning import shift_form
+from tests.factories import at, handover_into, make_user, stop_of
 
 ROUTE_CSV = "order,region_code,receives,hands_over,venue\n"
 
 
 @pytest.fixture
-def admin(client, demo):
-    """A client logged in as an admin, on the demo."""
+def admin(app, client, west_java):
+    """A client logged in as an admin, on the West Java route, once the relay is over.
+
+    "Now" is pinned after the relay, so the handover times these tests record
+    are in the past, whatever the day they run.
+    """
+    app.config["FIXED_NOW"] = at("2023-12-01 12:00")
     user = make_user("admin")
     db.session.commit()
     login(client, user)
     return user
 
 
+def route() -> Route:
+    """The West Java route, as the database has it now."""
+    db.session.expire_all()
+    return db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
+
+
+def stop(code: str):
+    """The stop of the West Java route hosted by the office of ``code``."""
+    return stop_of(route(), code)
+
+
 def nothing_outside() -> bool:
-    """Whether every demo event still lies within its stop."""
-    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
-    return all(events_outside_stop(stop) == [] for stop in route.stops)
+    """Whether every event of the route still lies within its stop."""
+    return all(events_outside_stop(stop) == [] for stop in route().stops)
+
+
+def shift_form(client, stop, amount: str, unit: str = "days"):
+    """Post the shift form of a stop."""
+    url = f"/manage/stops/{stop.id}/shift"
+    return client.post(
+        url, data={"amount": amount, "unit": unit, "csrf_token": csrf_token(client, url)}
+    )
+
+
+def post_handover(client, handover, **fields):
+    """Post the handover form."""
+    url = f"/manage/handovers/{handover.id}"
+    return client.post(url, data={"csrf_token": csrf_token(client, url), **fields})
 
 
 def test_shifting_earlier_may_not_strand_the_previous_stop_s_events(client, admin):
     """Kota Bekasi a day earlier would end Kabupaten Bekasi's stay before its Dapil 7 parade."""
-    kota = stop_of("32.75")
+    kota = stop("32.75")
     response = shift_form(client, kota, "-1")
     assert response.status_code == 422
     assert "Pawai Kirab Pemilu Dapil 7" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert stop_of("32.75").receives_at == at("2023-11-19 09:00")
+    assert stop("32.75").receives_at == at("2023-11-19 09:00")
     assert nothing_outside()
 
 
 def test_a_late_actual_handover_may_not_strand_events(client, admin):
     """Recording Kota Bekasi's arrival on 17 November would cut the Bekasi parades of 17-18."""
     response = post_handover(
-        client, handover_into("32.75"), actual_date="2023-11-17", actual_time="10:00"
+        client, handover_into(stop("32.75")), actual_date="2023-11-17", actual_time="10:00"
     )
     assert response.status_code == 422
-    db.session.expire_all()
-    assert stop_of("32.16").hands_over_at == at("2023-11-19 09:00")
+    assert stop("32.16").hands_over_at == at("2023-11-19 09:00")
     assert nothing_outside()
 
 
 def test_clearing_an_actual_time_keeps_the_transit_gap(client, admin):
     """Kota Bekasi hands over on the 25th and KPU RI receives on the 26th: a day in transit."""
-    handover = handover_into("RI")
+    handover = handover_into(stop("RI"))
     assert (
         post_handover(client, handover, actual_date="2023-11-26", actual_time="10:00").status_code
         == 302
     )
-    db.session.expire_all()
-    assert stop_of("32.75").hands_over_at == at("2023-11-25 09:00")
-    assert stop_of("RI").receives_at == at("2023-11-26 10:00")
+    assert stop("32.75").hands_over_at == at("2023-11-25 09:00")
+    assert stop("RI").receives_at == at("2023-11-26 10:00")
     assert (
-        post_handover(client, handover_into("RI"), actual_date="", actual_time="").status_code
+        post_handover(client, handover_into(stop("RI")), actual_date="", actual_time="").status_code
         == 302
     )
-    db.session.expire_all()
-    assert stop_of("32.75").hands_over_at == at("2023-11-25 09:00")
-    assert stop_of("RI").receives_at == at("2023-11-26 09:00")
+    assert stop("32.75").hands_over_at == at("2023-11-25 09:00")
+    assert stop("RI").receives_at == at("2023-11-26 09:00")
 
 
 def test_an_import_may_not_move_a_stop_away_from_its_events(client, admin):
-    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
+    route_id = route().id
     rows = [
         "1,32.08,2023-11-01 09:00,2023-11-07 09:00,Pendopo",
         "2,32.15,2023-11-07 09:00,2023-11-20 09:00,Karawang",
@@ -81,7 +104,7 @@ def test_an_import_may_not_move_a_stop_away_from_its_events(client, admin):
         "4,32.75,2023-11-26 09:00,2023-11-27 09:00,Kota",
         "5,RI,2023-11-28 09:00,,KPU RI",
     ]
-    url = f"/manage/routes/{route.id}/import"
+    url = f"/manage/routes/{route_id}/import"
     data = {
         "csrf_token": csrf_token(client, url),
         "file": (io.BytesIO((ROUTE_CSV + "\n".join(rows)).encode()), "r.csv"),
@@ -89,8 +112,7 @@ def test_an_import_may_not_move_a_stop_away_from_its_events(client, admin):
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Kabupaten Bekasi" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert stop_of("32.16").receives_at == at("2023-11-13 09:00")
+    assert stop("32.16").receives_at == at("2023-11-13 09:00")
     assert nothing_outside()
 
 
@@ -103,8 +125,8 @@ def test_an_import_may_not_move_a_stop_away_from_its_events(client, admin):
     ],
 )
 def test_odd_import_rows_are_refused_not_a_500(client, admin, rows):
-    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
-    url = f"/manage/routes/{route.id}/import"
+    route_id = route().id
+    url = f"/manage/routes/{route_id}/import"
     data = {
         "csrf_token": csrf_token(client, url),
         "file": (io.BytesIO((ROUTE_CSV + "\n".join(rows)).encode()), "r.csv"),
@@ -114,8 +136,8 @@ def test_odd_import_rows_are_refused_not_a_500(client, admin, rows):
 
 
 def test_far_off_stop_dates_are_refused(client, admin):
-    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
-    url = f"/manage/routes/{route.id}/stops/new"
+    route_id = route().id
+    url = f"/manage/routes/{route_id}/stops/new"
     response = client.post(
         url,
         data={

@@ -5,15 +5,22 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kirab.database import db
+from tests.conftest import TEST_PASSWORD
+from tests.factories import at, make_user
+
 pytestmark = pytest.mark.browser
 
 
-def demo_login(demo, email: str) -> str:
-    """The generated password of a demo user."""
-    return next(password for _role, mail, password in demo.logins if mail == email)
+@pytest.fixture
+def server_config():
+    """The served app's clock: 1 December 2023, after the relay reached KPU RI."""
+    return {"FIXED_NOW": at("2023-12-01 12:00")}
 
 
-def test_home_language_switch_login_and_dashboard(page, live_server, demo):
+def test_home_language_switch_login_and_dashboard(page, live_server, west_java):
+    make_user("organizer", email="organizer.kabbekasi@kirab.example", regions=["32.16"])
+    db.session.commit()
     page.goto(live_server + "/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kirab Pemilu 2024")
@@ -25,7 +32,7 @@ def test_home_language_switch_login_and_dashboard(page, live_server, demo):
 
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("organizer.kabbekasi@kirab.example")
-    page.get_by_label("Password").fill(demo_login(demo, "organizer.kabbekasi@kirab.example"))
+    page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(re.compile(r"/manage$"))
@@ -33,7 +40,7 @@ def test_home_language_switch_login_and_dashboard(page, live_server, demo):
     expect(page.get_by_role("cell", name="KPU Kabupaten Bekasi")).to_be_visible()
 
 
-def test_visitor_picks_a_moment_on_the_route_page(page, live_server, demo):
+def test_visitor_picks_a_moment_on_the_route_page(page, live_server, west_java):
     page.goto(live_server + "/route")
     page.get_by_label(re.compile("Lihat kirab pada waktu lain")).fill("2023-11-15T12:00")
     page.get_by_role("button", name="Tampilkan").click()
@@ -41,7 +48,7 @@ def test_visitor_picks_a_moment_on_the_route_page(page, live_server, demo):
     expect(page.get_by_text("3 dari 5 persinggahan", exact=False)).to_be_visible()
 
 
-def test_agenda_on_a_phone(phone, live_server, demo):
+def test_agenda_on_a_phone(phone, live_server, west_java):
     phone.goto(live_server + "/agenda?region=32.16")
     expect(phone.get_by_role("heading", name="Senin, 13 November 2023")).to_be_visible()
     expect(phone.get_by_text("09.00 WIB", exact=False).first).to_be_visible()

@@ -9,26 +9,28 @@ from pypdf import PdfReader
 
 from kirab.database import db
 from kirab.relay.handovers import checklist_keys
-from kirab.relay.models import Handover, Route
+from tests.conftest import TEST_PASSWORD
+from tests.factories import handover_into, make_user, stop_of
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server, demo, email: str) -> None:
-    """Log a demo user in through the login form."""
-    password = next(password for _role, mail, password in demo.logins if mail == email)
+def log_in(page, live_server, role: str) -> None:
+    """Make a user of ``role`` and log them in through the login form."""
+    user = make_user(role)
+    db.session.commit()
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/manage$"))
 
 
 def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
-    page, live_server, demo
+    page, live_server, west_java
 ):
     """Show 5: preview, confirm, and the public route page shows the new dates."""
-    log_in(page, live_server, demo, "admin@kirab.example")
+    log_in(page, live_server, "admin")
     page.get_by_role("link", name="Perencanaan kirab").click()
     page.get_by_role("link", name="Jalur VII").click()
     stop = page.locator("li.plan-stop", has_text="KPU Kabupaten Bekasi")
@@ -64,13 +66,9 @@ def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
     public.close()
 
 
-def test_the_berita_acara_prints_on_one_a4_page(page, live_server, demo, app):
+def test_the_berita_acara_prints_on_one_a4_page(page, live_server, west_java, app):
     """Show 4: the minutes of Karawang -> Kabupaten Bekasi fit one A4 page, fully ticked."""
-    route = db.session.execute(db.select(Route).where(Route.name == "Jalur VII")).scalar_one()
-    kab = next(stop for stop in route.stops if stop.region_code == "32.16")
-    handover = db.session.execute(
-        db.select(Handover).where(Handover.to_stop_id == kab.id)
-    ).scalar_one()
+    handover = handover_into(stop_of(west_java, "32.16"))
     handover.items = dict.fromkeys(checklist_keys(handover), True)
     handover.signatories = {
         "giving_name": "Ketua KPU Kabupaten Karawang",
@@ -81,7 +79,7 @@ def test_the_berita_acara_prints_on_one_a4_page(page, live_server, demo, app):
     handover.notes = "Disaksikan Pj Bupati Bekasi dan Forkopimda."
     db.session.commit()
 
-    log_in(page, live_server, demo, "observer@kirab.example")
+    log_in(page, live_server, "observer")
     page.goto(f"{live_server}/manage/handovers/{handover.id}/berita-acara")
     expect(page.get_by_text("Pada hari ini Senin tanggal tiga belas bulan November tahun dua "
                             "ribu dua puluh tiga", exact=False)).to_be_visible()  # fmt: skip

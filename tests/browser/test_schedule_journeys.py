@@ -5,19 +5,24 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kirab.database import db
+from tests.conftest import TEST_PASSWORD
+from tests.factories import make_user
+
 pytestmark = pytest.mark.browser
 
 ORGANIZER = "organizer.jabar@kirab.example"
 
 
-def test_organizer_programmes_parades_and_the_public_sees_them(browser, live_server, demo):
-    password = next(p for _role, mail, p in demo.logins if mail == ORGANIZER)
+def test_organizer_programmes_parades_and_the_public_sees_them(browser, live_server, west_java):
+    make_user("organizer", email=ORGANIZER, regions=["32"])
+    db.session.commit()
     context = browser.new_context(viewport={"width": 1024, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(live_server + "/login")
     page.get_by_label("Email").fill(ORGANIZER)
-    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/manage$"))
 
