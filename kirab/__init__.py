@@ -29,14 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kirab import models  # noqa: F401  (registers every table)
     from kirab.auth.session import init_login
     from kirab.cli import register_commands
+    from kirab.dependencies import engine_options, guard_engine, redis_options
     from kirab.errors import register_error_handlers
     from kirab.extensions import babel, csrf, db, limiter, migrate
     from kirab.i18n import register_template_helpers, select_locale
     from kirab.templating import register_context
     from kirab.transactions import register_transaction_handling
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
+    redis_options(app)
     db.init_app(app)
-    register_transaction_handling(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
@@ -54,11 +56,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     register_security_headers(app)
+    register_transaction_handling(app)
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         enable_sqlite_pragmas(app)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        with app.app_context():
+            guard_engine(db.engine, float(app.config["DB_STALL_TIMEOUT"]))
     logging.getLogger("kirab").setLevel(logging.INFO)
     from kirab.logmask import mask_app_logs
 
@@ -81,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
     from kirab.feeds.views import bp as feeds_bp
+    from kirab.main import health  # noqa: F401  (adds /healthz and /readyz to main)
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
     from kirab.relay import handover_views  # noqa: F401  (adds the handover pages to planning)

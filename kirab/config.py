@@ -24,6 +24,10 @@ ENVIRONMENT_KEYS = {
     "KIRAB_PROXY_COUNT": "PROXY_COUNT",
     "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "KIRAB_SELF_CHECKIN_LIMIT": "SELF_CHECKIN_LIMIT",
+    "KIRAB_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
+    "KIRAB_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
+    "KIRAB_DB_STALL_TIMEOUT": "DB_STALL_TIMEOUT",
+    "KIRAB_REDIS_TIMEOUT": "REDIS_TIMEOUT",
 }
 
 
@@ -60,6 +64,14 @@ class DefaultConfig:
     # Handover scans and photos; kept outside static/ and served after a permission check.
     UPLOAD_FOLDER = None  # filled in with instance/uploads
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    # Seconds before a dependency that does not answer is given up (kirab/dependencies.py):
+    # connecting to PostgreSQL, a statement on a live server, any wait on a stalled one,
+    # a free connection in the pool, and any wait on Redis.
+    DB_CONNECT_TIMEOUT = 3
+    DB_STATEMENT_TIMEOUT = 5
+    DB_STALL_TIMEOUT = 6
+    DB_POOL_TIMEOUT = 5
+    REDIS_TIMEOUT = 0.5
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

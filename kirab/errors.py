@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from kirab.database import db
+
+# Failures that mean the database is away, stalled or overloaded, not that the request was wrong.
+OUTAGES = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)
+# Seconds a client is asked to wait before trying again during an outage.
+RETRY_AFTER = 30
 
 
 class DomainError(Exception):
@@ -41,6 +48,7 @@ def error_message(code: int) -> str:
         422: _("Some of the input is not valid."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Please try again later."),
+        503: _("Kirab cannot reach its database right now. Please try again in a moment."),
     }
     return messages.get(code, _("Something went wrong."))
 
@@ -77,9 +85,36 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
+        if isinstance(error.original_exception, OUTAGES):
+            return outage_response()
         # The failed request may have left the session unusable for the error page.
         db.session.rollback()
         return _respond(500, error_message(500))
+
+    for outage in OUTAGES:
+        app.register_error_handler(outage, lambda error: outage_response())
+
+
+def discard_session() -> None:
+    """End the request's transaction without waiting on a server that may not answer."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (the connection is gone; drop it unasked)
+        db.session.invalidate()
+
+
+def outage_response():
+    """503 with Retry-After, in the visitor's language and format, built without the database.
+
+    Whoever is logged in is shown the page as a visitor: loading them would
+    need the database that just failed.
+    """
+    discard_session()
+    g._login_user = AnonymousUserMixin()
+    response = make_response(_respond(503, error_message(503)))
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def bad_request(message: str):

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from kirab.database import db
-from kirab.errors import DomainError
+from kirab.errors import OUTAGES, DomainError, outage_response
 from kirab.forms import show_domain_error
 
 T = TypeVar("T")
@@ -26,16 +26,21 @@ T = TypeVar("T")
 def register_transaction_handling(app: Flask) -> None:
     """Commit or roll back every request's session once, after its view answered.
 
-    Registered before every other ``after_request`` function, so it runs
-    last: whatever the others add to the session is saved with the rest.
+    Registered after the app's other ``after_request`` functions, so it
+    runs before them (Flask runs them in reverse): an answer it replaces
+    (503 when the commit finds the database gone) still gets their headers.
+    None of them writes to the database.
     """
 
     @app.after_request
     def finish_transaction(response: Response) -> Response:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except OUTAGES:
+            return outage_response()
         return response
 
 

@@ -158,14 +158,24 @@ def migrated(shared_app, database_url) -> str:
 
 @contextmanager
 def extra_app(database_url: str, **overrides):
-    """Another app on the test database, in its own app context, cleaned up after."""
+    """Another app on the test database, in its own app context, cleaned up after.
+
+    The rate limiter is one object that every app initialises with its own
+    storage; the run's shared app gets its own back afterwards.
+    """
+    from kirab.extensions import limiter
+
+    limiter_state = dict(vars(limiter))
     app = create_app(app_config(database_url, **overrides))
+    app.test_client_class = OwnSessionClient
     with app.app_context():
         try:
             yield app
         finally:
             db.session.remove()
             db.engine.dispose()
+            vars(limiter).clear()
+            vars(limiter).update(limiter_state)
 
 
 @contextmanager

@@ -56,6 +56,8 @@ ATTENDANCE_UNKNOWN = row(302, 404, 404, 403, 403, 403)
 MATRIX = [
     ("static", "GET", "/static/css/kirab.css", None, EVERYONE_200),
     ("main.home", "GET", "/", None, EVERYONE_200),
+    ("main.healthz", "GET", "/healthz", None, EVERYONE_200),
+    ("main.readyz", "GET", "/readyz", None, EVERYONE_200),
     ("main.home", "GET", "/?at=2023-11-15T12:00", None, EVERYONE_200),
     ("main.set_language", "POST", "/language", {"lang": "en", "next": "/agenda"}, EVERYONE_302),
     ("main.set_language", "POST", "/language", {"lang": "fr"}, row(400, 400, 400, 400, 400, 400)),

@@ -68,26 +68,32 @@ def test_the_request_path_commits_through_the_session():
     assert "db.session.rollback()" in source
 
 
-def test_a_refused_request_stores_nothing(client, app):
+def test_a_refused_request_stores_nothing(migrated):
     """An answer of 400 or more rolls back what the view wrote before it answered."""
     from kirab.database import db
     from kirab.relay.models import Relay
+    from tests.conftest import extra_app
 
-    @app.post("/_test/write-then-refuse")
-    def write_then_refuse():
-        db.session.add(Relay(name="Refused"))
-        db.session.flush()
-        return "refused", 422
+    with extra_app(migrated, WTF_CSRF_ENABLED=False) as app:
 
-    @app.post("/_test/write-then-succeed")
-    def write_then_succeed():
-        db.session.add(Relay(name="Saved"))
-        return "saved", 200
+        @app.post("/_test/write-then-refuse")
+        def write_then_refuse():
+            db.session.add(Relay(name="Refused"))
+            db.session.flush()
+            return "refused", 422
 
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert client.post("/_test/write-then-refuse").status_code == 422
-    assert client.post("/_test/write-then-succeed").status_code == 200
-    assert list(db.session.execute(db.select(Relay.name)).scalars()) == ["Saved"]
+        @app.post("/_test/write-then-succeed")
+        def write_then_succeed():
+            db.session.add(Relay(name="Saved"))
+            return "saved", 200
+
+        client = app.test_client()
+        assert client.post("/_test/write-then-refuse").status_code == 422
+        assert client.post("/_test/write-then-succeed").status_code == 200
+        names = list(db.session.execute(db.select(Relay.name)).scalars())
+        db.session.execute(db.delete(Relay))
+        db.session.commit()
+    assert names == ["Saved"]
 
 
 @pytest.mark.skipif(os.environ.get("KIRAB_MUTATION_RUN") == "1", reason="inside the mutation run")
