@@ -17,7 +17,12 @@ from tests.factories import at, image_bytes, make_jalur_vii, make_user
 
 @pytest.fixture
 def jalur(app) -> Route:
-    """Jalur VII with its handovers and events, committed."""
+    """Jalur VII with its handovers and events, committed; "now" is after the relay.
+
+    Recording a handover time in the future is refused, so the tests pin the
+    clock rather than depend on the day they run.
+    """
+    app.config["FIXED_NOW"] = at("2023-12-01 09:00")
     route = make_jalur_vii()
     db.session.commit()
     return route
