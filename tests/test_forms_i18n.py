@@ -135,3 +135,14 @@ def test_an_event_form_with_bad_values_is_told_in_indonesian(client, app):
     assert "Bukan bilangan bulat yang valid." in page
     assert escape("'99' bukan pilihan yang valid untuk isian ini.") in page
     assert "Not a valid" not in page and "valid choice" not in page
+
+
+def test_every_form_is_on_the_base_form():
+    """Every form of Kirab derives from KirabForm, so its built-in messages are translated."""
+    forms = kirab_forms()
+    assert len(forms) > 10
+    base = base_forms.KirabForm
+    strays = [
+        f"{f.__module__}.{f.__name__}" for f in forms if f is not base and not issubclass(f, base)
+    ]
+    assert strays == []
