@@ -123,6 +123,16 @@ def test_stop_and_relay_exports(client, stretch, app):
     login(client, people["observer"])
     relay_rows = rows(export(client, f"/relays/{route.relay_id}/attendance.csv"))
     assert len(relay_rows) == 6
+    # Each export that was served is in the audit log, with who made it.
+    exports = db.session.execute(
+        db.select(AuditEntry.user_id, AuditEntry.details).where(
+            AuditEntry.action == "attendance.export"
+        )
+    ).all()
+    assert [(user, details["scope"]) for user, details in exports] == [
+        (people["organizer"].id, "stop"),
+        (people["observer"].id, "relay"),
+    ]
 
 
 def test_export_import_export_gives_the_same_records(client, stretch, app):

@@ -436,3 +436,8 @@ def test_saving_an_event_that_clashes_warns(client, organizer):
     )
     page = response.get_data(as_text=True)
     assert "flash-warning" in page and "KPU Goes To Campus" in page
+    # Only a warning: the event is saved all the same.
+    saved = db.session.execute(
+        db.select(Event).where(Event.stop_id == stop.id, Event.title == data["title"])
+    ).scalars()
+    assert [event.venue_name for event in saved] == ["universitas pelita bangsa"]

@@ -121,6 +121,8 @@ def test_clearing_the_actual_time_goes_back_to_the_plan(client, jalur):
     login(client, admin)
     handover = handover_into("32.16")
     post_handover(client, handover, actual_date="2023-11-13", actual_time="11:00")
+    db.session.expire_all()
+    assert stop_of("32.16").receives_at == at("2023-11-13 11:00")
     assert post_handover(client, handover, actual_date="", actual_time="").status_code == 302
     db.session.expire_all()
     assert stop_of("32.16").receives_at == at("2023-11-13 09:00")

@@ -21,6 +21,7 @@ WRITE_TESTS = {
     "events": [
         "tests/test_events_views.py::test_organizer_creates_a_draft_in_local_time",
         "tests/test_events_views.py::test_edit_publish_cancel_duplicate_delete",
+        "tests/test_events_views.py::test_saving_an_event_that_clashes_warns",
     ],
     "users": [
         "tests/test_users_admin.py::test_admin_creates_an_organizer_and_sees_the_password_once",
@@ -34,11 +35,13 @@ WRITE_TESTS = {
         "tests/test_relay_planning.py::test_the_web_form_inserts_a_stop_in_the_office_zone",
         "tests/test_relay_planning.py::test_relays_and_routes_are_created_with_unique_names",
         "tests/test_relay_handovers.py::test_only_organizers_of_either_office_record_a_handover",
+        "tests/test_relay_handovers.py::test_clearing_the_actual_time_goes_back_to_the_plan",
     ],
     "attendance": [
         "tests/test_attendance_http.py::test_an_organizer_records_a_walk_in_once",
         "tests/test_attendance_http.py::test_headcounts_add_up_across_counters",
         "tests/test_attendance_http.py::test_self_check_in_from_the_qr_link",
+        "tests/test_attendance_csv.py::test_stop_and_relay_exports",
     ],
     "feeds": ["tests/test_feeds_personal.py::test_the_account_page_shows_a_new_address_once"],
 }
