@@ -22,6 +22,7 @@ from sqlalchemy import event, update
 
 from kirab.audit.models import AuditEntry
 from kirab.database import db
+from kirab.events.models import Event
 from kirab.relay import planning
 from kirab.relay.custody import Window
 from kirab.relay.handovers import record_handover
@@ -30,10 +31,11 @@ from kirab.relay.models import Handover, Route, Stop
 from kirab.relay.rules import shift_windows
 from kirab.relay.stops import ordered_stops, relink_handovers, windows_of
 from tests.conftest import TEST_PASSWORD, served_over_http
-from tests.factories import at, handover_into, make_route, make_user
+from tests.factories import at, handover_into, make_event, make_route, make_user
 from tests.test_attendance_concurrency import TIMEOUT, Browser, database_kind
 
 ROUNDS = 3
+PARADE_STOP = 2  # the index of the stop whose event the shifts before it carry along
 BASIS = re.compile(r'name="basis" type="hidden" value="([^"]*)"')
 STALE = "berubah sejak pratinjau"  # "The route has changed since the preview", in Indonesian
 
@@ -49,7 +51,10 @@ def served(app, migrated):
 
 @pytest.fixture
 def route(app) -> Route:
-    """Five stops of West Java, each handing over as the next receives, committed."""
+    """Five stops of West Java, each handing over as the next receives, committed.
+
+    The third stop, Kabupaten Bekasi, holds a parade that moves with it.
+    """
     found = make_route(
         [
             ("32.08", at("2023-11-01 09:00"), at("2023-11-04 09:00")),
@@ -60,6 +65,7 @@ def route(app) -> Route:
         ]
     )
     relink_handovers(found, ordered_stops(found))
+    make_event(ordered_stops(found)[PARADE_STOP], title="Pawai", starts_at=at("2023-11-08 09:00"))
     db.session.commit()
     return found
 
@@ -172,9 +178,37 @@ def check_round(
     return expected
 
 
+def parade() -> tuple[int, datetime]:
+    """The id and start of the route's one event, as the database holds them now."""
+    db.session.rollback()
+    return db.session.execute(db.select(Event.id, Event.starts_at)).one()
+
+
+def check_parade(route_id: int, before: tuple[int, datetime], after: int) -> tuple:
+    """The event moved by the applied shifts of its stop or an earlier one, each audited once."""
+    event_id, starts_at = before
+    carrying = [stop.id for stop in ordered_stops(db.session.get(Route, route_id))]
+    carrying = carrying[: PARADE_STOP + 1]
+    moved, times = timedelta(), 0
+    for entry in shift_entries(after):
+        carried = int(entry.object_id) in carrying
+        assert entry.details["events"] == ([event_id] if carried else [])
+        if carried:
+            moved, times = moved + timedelta(hours=entry.details["hours"]), times + 1
+    shifted = db.session.execute(
+        db.select(db.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "event.shift", AuditEntry.id > after
+        )
+    ).scalar()
+    assert shifted == times
+    now = parade()
+    assert now == (event_id, starts_at + moved)
+    return now
+
+
 def race(served: str, route_id: int, browsers: list[Browser], shifts: list[tuple[int, int]]):
     """Rounds of the same shifts (stop id, hours), one per browser, confirmed at once."""
-    windows = stored_windows(route_id)
+    windows, event = stored_windows(route_id), parade()
     for _round in range(ROUNDS):
         after = last_entry_id()
         urls = [f"{served}/manage/stops/{stop_id}/shift" for stop_id, _hours in shifts]
@@ -184,6 +218,7 @@ def race(served: str, route_id: int, browsers: list[Browser], shifts: list[tuple
         ]
         results = confirm_at_once(list(zip(browsers, urls, forms, strict=True)))
         windows = check_round(route_id, windows, shifts, results, after)
+        event = check_parade(route_id, event, after)
 
 
 def test_shifts_of_one_stop_confirmed_at_once_apply_one_at_a_time(served, route):
@@ -215,9 +250,12 @@ def test_two_admins_are_never_both_told_moved_when_one_shift_applied(served, rou
     )
     statuses = sorted(status for status, _text in results)
     assert statuses == [302, 422], statuses
+    [told_moved] = [hours for hours, (status, _text) in zip((1, 3), results, strict=True)
+                    if status == 302]  # fmt: skip
+    assert all(STALE in text for status, text in results if status == 422)
     [entry] = shift_entries(after)
-    moved = timedelta(hours=entry.details["hours"])
-    assert entry.details["hours"] in (1, 3)
+    assert entry.details["hours"] == told_moved
+    moved = timedelta(hours=told_moved)
     assert [w.receives_at for w in stored_windows(route_id)] == [
         w.receives_at + moved for w in before
     ]
@@ -247,7 +285,7 @@ CHANGES = {
         stops[0].route, actor=admin, region_code="32.01", position=1,
         receives_at=at("2023-10-29 09:00"), hands_over_at=at("2023-11-01 09:00"),
     ),
-    "remove": lambda stops, admin: planning.remove_stop(stops[2], actor=admin),
+    "remove": lambda stops, admin: planning.remove_stop(stops[3], actor=admin),
     "import": lambda stops, admin: import_route(stops[0].route, ROUTE_CSV.encode(), actor=admin),
     "record": lambda stops, admin: record(handover_into(stops[1]), at("2023-11-04 10:00"), admin),
     "clear": lambda stops, admin: record(handover_into(stops[1]), None, admin),
