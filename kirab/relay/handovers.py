@@ -28,7 +28,7 @@ from kirab.regions.models import Party, PartyScope
 from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
 from kirab.relay.rules import RuleBroken, record_actual
 from kirab.relay.signals import window_changing
-from kirab.relay.stops import TEXT_MAX, VENUE_MAX, problem_message, windows_of
+from kirab.relay.stops import TEXT_MAX, VENUE_MAX, lock_route, problem_message, windows_of
 from kirab.text import clean_text
 
 NATIONAL_FLAG, KPU_PATAKA, KOTAK_HITAM = "national_flag", "kpu_pataka", "kotak_hitam"
@@ -105,8 +105,11 @@ def record_handover(
 ) -> Handover:
     """Record what happened at a handover; an actual time moves both stops to it.
 
-    Clearing the actual time puts both stops back at the planned time.
+    Clearing the actual time puts both stops back at the planned time. The
+    route is locked first: the stops' times and the handover are read after
+    any change of the route that was under way.
     """
+    lock_route(handover.from_stop.route)
     venue = clean_text(venue, "venue", VENUE_MAX)
     notes = clean_text(notes, "notes", TEXT_MAX, multiline=True)
     known = set(checklist_keys(handover))

@@ -19,7 +19,13 @@ from kirab.i18n import local_datetime
 from kirab.relay.models import Handover, Route, Stop
 from kirab.relay.route_csv import MAX_ROWS, ImportRejected, Row, RowError, read_rows
 from kirab.relay.signals import stop_removing, window_changing
-from kirab.relay.stops import ordered_stops, recorded_handovers, relink_handovers, renumber
+from kirab.relay.stops import (
+    lock_route,
+    ordered_stops,
+    recorded_handovers,
+    relink_handovers,
+    renumber,
+)
 
 __all__ = ["ImportRejected", "ImportResult", "RowError", "import_route", "read_rows"]
 
@@ -112,6 +118,7 @@ def _place(
 def import_route(route: Route, data: bytes, *, actor) -> ImportResult:
     """Make the route's stops those of the CSV file, all or nothing."""
     rows = read_rows(data)
+    lock_route(route)
     existing = {stop.office_id: stop for stop in ordered_stops(route)}
     in_file = {row.office.id for row in rows}
     removed = [stop for office_id, stop in existing.items() if office_id not in in_file]

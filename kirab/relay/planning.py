@@ -30,6 +30,7 @@ from kirab.relay.stops import (
     VENUE_MAX,
     check,
     find_office,
+    lock_route,
     ordered_stops,
     problem_message,
     recorded_handovers,
@@ -112,6 +113,7 @@ def insert_stop(
     """Insert a stop at ``position`` (1 is first; None appends) and link its handovers."""
     office = find_office(region_code)
     venue = clean_text(venue, "venue", VENUE_MAX)
+    lock_route(route)
     stops = ordered_stops(route)
     if position is None:
         position = len(stops) + 1
@@ -166,6 +168,7 @@ def insert_stop(
 def remove_stop(stop: Stop, *, actor) -> None:
     """Remove a stop that has no events; its neighbours are linked by a new handover."""
     route = stop.route
+    lock_route(route)
     stop_removing.send(stop)
     remaining = [other for other in ordered_stops(route) if other.id != stop.id]
     relink_handovers(route, remaining)
@@ -187,6 +190,7 @@ def move_stop(stop: Stop, direction: str, *, actor) -> None:
 
     Each keeps its length of stay and its events move with it.
     """
+    lock_route(stop.route)
     stops = ordered_stops(stop.route)
     index = next(i for i, other in enumerate(stops) if other.id == stop.id)
     first = index - 1 if direction == "up" else index

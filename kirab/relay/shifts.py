@@ -19,6 +19,7 @@ from kirab.relay.models import Stop
 from kirab.relay.rules import RuleBroken, shift_windows
 from kirab.relay.signals import Moving, answers, moving_with, stops_moved, window_changing
 from kirab.relay.stops import (
+    lock_route,
     ordered_stops,
     problem_message,
     recorded_handovers,
@@ -110,8 +111,11 @@ def apply_shift(stop: Stop, delta: timedelta, *, actor, basis: str | None = None
     """Shift ``stop`` and everything after it by ``delta``: all of it or nothing.
 
     With ``basis`` (from the preview) the shift is refused when the route or
-    its events changed since the preview was shown.
+    its events changed since the preview was shown. The plan is made again
+    under the route's lock, so a shift confirmed at the same moment as
+    another one is either planned on top of it or refused as stale.
     """
+    lock_route(stop.route)
     plan = plan_shift(stop, delta)
     if basis is not None and basis != plan.basis:
         raise DomainError(

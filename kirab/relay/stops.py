@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
 from kirab.database import db
 from kirab.errors import DomainError
@@ -70,6 +71,31 @@ def ordered_stops(route: Route) -> list[Stop]:
             db.select(Stop).where(Stop.route_id == route.id).order_by(Stop.position)
         ).scalars()
     )
+
+
+def lock_route(route: Route) -> None:
+    """Make the caller the only one changing the route until its transaction ends, then re-read.
+
+    Every service that changes a route's stops or their times calls this
+    before reading what it will change, so two changes of one route run one
+    after the other and the later one sees the earlier one's result.
+    PostgreSQL holds the route's row (``SELECT ... FOR UPDATE``). SQLite
+    has one writer at a time, but a transaction takes the write lock only at
+    its first write: touching the row takes it now, before the reads.
+    The routes, stops and handovers the session loaded before may be out of
+    date, so they are expired and read again on use. (Events belong to the
+    events area, which queries the ones that move when it is told.)
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Route).where(Route.id == route.id).values(position=Route.position),
+            execution_options={"synchronize_session": False},
+        )
+    else:
+        db.session.execute(db.select(Route.id).where(Route.id == route.id).with_for_update())
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, (Route, Stop, Handover)):
+            db.session.expire(instance)
 
 
 def find_office(region_code: str, field: str = "region_code") -> Office:
