@@ -14,8 +14,9 @@ Restore checks the archive (format, checksum, database kind, a migration
 revision this version knows, and for SQLite the copy's rows against the
 manifest) before it touches anything. It refuses a database that holds more
 than what ``init-db`` puts in a new one (regions, offices, parties, dapil, the
-revision, the feeds' change counter) unless ``--force``: a database just made with ``init-db`` may be restored
-into, one that people have used may not by accident.
+revision, the feeds' change counter) unless ``--force``: a database just made
+with ``init-db`` may be restored into, one that people have used may not by
+accident.
 """
 
 from __future__ import annotations

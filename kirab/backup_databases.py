@@ -65,8 +65,13 @@ def read_snapshot(connection: Connection) -> Snapshot:
 
 
 def own_engine(url: URL):
-    """An engine of its own for ``url``: no pool, no time limits of the web requests."""
-    return create_engine(url, poolclass=NullPool)
+    """An engine of its own for ``url``: no pool, no time limits of the web requests.
+
+    Connecting is still limited, so a server that is away fails the command
+    instead of leaving it waiting.
+    """
+    connect_args = {"connect_timeout": 10} if url.get_backend_name() == POSTGRESQL else {}
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
 
 
 def current_snapshot(url: URL) -> Snapshot:
