@@ -25,6 +25,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from kirab.storage import check_storage_setting
+
+    # A storage that cannot be used stops the start, not the first upload.
+    app.config["UPLOAD_STORAGE"] = check_storage_setting(app.config.get("UPLOAD_STORAGE"))
 
     from kirab import models  # noqa: F401  (registers every table)
     from kirab.auth.session import init_login

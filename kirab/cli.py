@@ -1,5 +1,5 @@
 """Command-line commands: ``init-db``, ``seed-demo``, ``create-user``, ``import-route`` and
-``feed-token``."""
+``feed-token``; ``backup`` and ``restore`` live in kirab/backup.py."""
 
 from __future__ import annotations
 
@@ -129,11 +129,15 @@ def feed_token_command(email):
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``flask --app kirab``."""
+    from kirab.backup import backup_command, restore_command
+
     for command in (
         init_db_command,
         seed_demo_command,
         create_user_command,
         import_route_command,
         feed_token_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

@@ -23,6 +23,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_LOGIN_LIMIT": "LOGIN_LIMIT",
     "KIRAB_PROXY_COUNT": "PROXY_COUNT",
     "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "KIRAB_UPLOAD_STORAGE": "UPLOAD_STORAGE",
     "KIRAB_SELF_CHECKIN_LIMIT": "SELF_CHECKIN_LIMIT",
     "KIRAB_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "KIRAB_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
@@ -61,7 +62,10 @@ class DefaultConfig:
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted;
     # without it every client would share the proxy's address (and its limits).
     PROXY_COUNT = 0
-    # Handover scans and photos; kept outside static/ and served after a permission check.
+    # Handover scans and photos are kept in the database (kirab/storage.py), so every
+    # app server serves them, and served after a permission check. The folder is where
+    # earlier versions kept them: upgrading moves its files into the database.
+    UPLOAD_STORAGE = "database"
     UPLOAD_FOLDER = None  # filled in with instance/uploads
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     # Seconds before a dependency that does not answer is given up (kirab/dependencies.py):

@@ -7,6 +7,7 @@ from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
+from kirab.storage import StoredFile
 
 __all__ = [
     "AttendanceRecord",
@@ -28,6 +29,7 @@ __all__ = [
     "RenderedEvent",
     "Route",
     "Stop",
+    "StoredFile",
     "User",
     "UserRegion",
     "Venue",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kirab.auth.models import User
@@ -15,6 +14,7 @@ from kirab.regions.models import Office
 from kirab.relay.handovers import store_file
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.relay.stops import ordered_stops, relink_handovers
+from kirab.storage import file_store
 
 WIB = ZoneInfo("Asia/Jakarta")
 _numbers = itertools.count(1)
@@ -153,7 +153,7 @@ def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (4, 3)) -> by
 def make_file(
     handover: Handover, *, kind: str = "photo", data: bytes | None = None
 ) -> HandoverFile:
-    """A file kept with a handover, stored in the configured upload folder."""
+    """A file kept with a handover, in the configured upload storage."""
     from io import BytesIO
 
     from flask import current_app
@@ -164,7 +164,7 @@ def make_file(
         kind=kind,
         filename="foto.png",
         stream=BytesIO(data if data is not None else image_bytes()),
-        folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        store=file_store(current_app.config),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
     )
 

@@ -27,6 +27,7 @@ from kirab.events.models import Event, EventKind, EventStatus, Venue
 from kirab.feeds.models import STATE_ID, FeedDocument, FeedState, RenderedEvent
 from kirab.regions.models import Dapil, Party, PartyScope, Region, RegionLevel
 from kirab.relay.models import FileKind, Handover, HandoverFile, Route, Stop
+from kirab.storage import StoredFile
 from tests.factories import at, make_event, make_route, make_user
 
 
@@ -69,7 +70,8 @@ def world(app) -> World:
         key="k", day=utcnow().date(), data_version=0, fingerprint="f", members_hash="m",
         body_hash="b", last_modified=utcnow(), body=b"",
     )  # fmt: skip
-    db.session.add_all([handover, venue, upload, record, guest, tally, rendering, document])
+    stored = StoredFile(key="k", sha256="0" * 64, size=0, content_type="image/png", content=b"")
+    db.session.add_all([handover, venue, upload, record, guest, tally, rendering, document, stored])
     db.session.flush()
     dapil = db.session.execute(db.select(Dapil).limit(1)).scalar_one()
     db.session.commit()
@@ -80,6 +82,7 @@ def world(app) -> World:
             "stops": {"id": giving.id},
             "handovers": {"id": handover.id},
             "handover_files": {"id": upload.id},
+            "stored_files": {"id": stored.id},
             "events": {"id": event.id},
             "venues": {"id": venue.id},
             "attendance_records": {"id": record.id},
@@ -124,6 +127,7 @@ VIOLATIONS = [
     ("ck_handovers_two_stops", Handover, {"to_stop_id": Handover.from_stop_id}),
     ("ck_handover_files_kind", HandoverFile, {"kind": "video"}),
     ("ck_handover_files_size", HandoverFile, {"size": -1}),
+    ("ck_stored_files_size", StoredFile, {"size": -1}),
     ("ck_events_kind", Event, {"kind": "concert"}),
     ("ck_events_status", Event, {"status": "archived"}),
     ("ck_events_starts_before_end", Event, {"ends_at": Event.starts_at}),

@@ -9,8 +9,9 @@ from sqlalchemy import func
 
 from kirab.audit.models import AuditEntry
 from kirab.database import db
-from kirab.relay.handovers import checklist_keys, identify
+from kirab.relay.handovers import checklist_keys, file_key, identify
 from kirab.relay.models import Handover, HandoverFile, Route, Stop
+from kirab.storage import file_store
 from tests.conftest import UPLOAD_FOLDER, csrf_token, login
 from tests.factories import at, image_bytes, make_jalur_vii, make_user
 
@@ -217,7 +218,7 @@ def stored_files() -> list[HandoverFile]:
     return list(db.session.execute(db.select(HandoverFile)).scalars())
 
 
-def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(client, jalur):
+def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(app, client, jalur):
     """Show 4: not an image or PDF, or too large, is refused with a message."""
     organizer = make_user("organizer", regions=["32.16"])
     db.session.commit()
@@ -250,17 +251,19 @@ def test_scans_and_photos_are_checked_by_content_and_kept_out_of_static(client, 
     scan, photo = stored_files()
     assert (scan.content_type, photo.content_type) == ("application/pdf", "image/jpeg")
     assert photo.stored_name.endswith(".jpg") and photo.original_name == "foto.pdf"
-    for kept in (scan, photo):
-        path = Path(UPLOAD_FOLDER) / "handovers" / str(handover.id) / kept.stored_name
-        assert path.is_file()
+    # Kept in the database, where every app server reads them, not on this machine's disk.
+    for kept, data in ((scan, pdf_bytes()), (photo, image_bytes("JPEG"))):
+        assert file_store(app.config).get(file_key(kept)) == data
+        assert not (
+            Path(UPLOAD_FOLDER) / "handovers" / str(handover.id) / kept.stored_name
+        ).exists()
     static = Path(__file__).resolve().parent.parent / "static"
     assert not any(static.rglob(photo.stored_name))
 
     with client.get(f"/manage/handover-files/{photo.id}") as served:
         assert served.status_code == 200 and served.mimetype == "image/jpeg"
         assert served.headers["X-Content-Type-Options"] == "nosniff"
-        kept = Path(UPLOAD_FOLDER) / "handovers" / str(handover.id) / photo.stored_name
-        assert served.data == kept.read_bytes()
+        assert served.data == file_store(app.config).get(file_key(photo))
     with client.get(f"/manage/handover-files/{scan.id}") as pdf:
         assert pdf.mimetype == "application/pdf"
         assert "attachment" in pdf.headers["Content-Disposition"]

@@ -6,7 +6,7 @@ the app factory imports this module before registering the blueprint.
 
 from __future__ import annotations
 
-from pathlib import Path
+from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
@@ -22,6 +22,7 @@ from kirab.relay.forms import HandoverForm, UploadForm
 from kirab.relay.models import Handover, HandoverFile
 from kirab.relay.planning_views import bp
 from kirab.relay.words import date_in_words
+from kirab.storage import file_store
 from kirab.transactions import run_or_show
 
 
@@ -140,7 +141,7 @@ def store_upload(found: Handover, upload: UploadForm) -> bool:
             kind=upload.kind.data,
             filename=posted.filename,
             stream=posted.stream,
-            folder=Path(current_app.config["UPLOAD_FOLDER"]),
+            store=file_store(current_app.config),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         )
     finally:
@@ -153,11 +154,11 @@ def store_upload(found: Handover, upload: UploadForm) -> bool:
 def handover_file(file_id: int):
     """An uploaded file, to the committee only, never from the static folder."""
     upload = db.get_or_404(HandoverFile, file_id)
-    path = handover_service.file_path(upload, Path(current_app.config["UPLOAD_FOLDER"]))
-    if not path.is_file():
+    content = file_store(current_app.config).get(handover_service.file_key(upload))
+    if content is None:
         abort(404)
     response = send_file(
-        path,
+        BytesIO(content),
         mimetype=upload.content_type,
         as_attachment=upload.content_type == "application/pdf",
         download_name=upload.stored_name,

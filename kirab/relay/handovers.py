@@ -29,6 +29,7 @@ from kirab.relay.models import FILE_KINDS, Handover, HandoverFile
 from kirab.relay.rules import RuleBroken, record_actual
 from kirab.relay.signals import window_changing
 from kirab.relay.stops import TEXT_MAX, VENUE_MAX, lock_route, problem_message, windows_of
+from kirab.storage import FileStore
 from kirab.text import clean_text
 
 NATIONAL_FLAG, KPU_PATAKA, KOTAK_HITAM = "national_flag", "kpu_pataka", "kotak_hitam"
@@ -188,10 +189,10 @@ def store_file(
     kind: str,
     filename: str,
     stream: BinaryIO,
-    folder: Path,
+    store: FileStore,
     max_bytes: int,
 ) -> HandoverFile:
-    """Check an upload and keep it under ``folder``, never in the static files."""
+    """Check an upload and keep it in ``store``, where every app server reads it."""
     if kind not in FILE_KINDS:
         raise DomainError(_("Choose whether the file is the signed scan or a photo."), "kind")
     data = stream.read(max_bytes + 1)
@@ -216,9 +217,7 @@ def store_file(
     )
     db.session.add(upload)
     db.session.flush()
-    path = file_path(upload, folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    store.put(file_key(upload), data, checked.content_type)
     record(
         actor,
         "handover.file",
@@ -231,6 +230,6 @@ def store_file(
     return upload
 
 
-def file_path(upload: HandoverFile, folder: Path) -> Path:
-    """Where an uploaded file is kept."""
-    return Path(folder) / "handovers" / str(upload.handover_id) / upload.stored_name
+def file_key(upload: HandoverFile) -> str:
+    """The key an uploaded file is kept under (the path earlier versions kept it at)."""
+    return f"handovers/{upload.handover_id}/{upload.stored_name}"

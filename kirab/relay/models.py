@@ -131,7 +131,7 @@ FILE_KINDS = tuple(kind.value for kind in FileKind)
 
 
 class HandoverFile(db.Model):
-    """The signed berita acara scan or a photo of a handover, kept in the instance folder.
+    """The signed berita acara scan or a photo of a handover; its content is in kirab.storage.
 
     Only its checked content type and a random stored name are trusted; the
     name the uploader gave is kept for display.
