@@ -34,13 +34,15 @@ def server_config():
 def watched(page) -> list[str]:
     """Listen on ``page`` for policy violations and the console errors they cause."""
     errors: list[str] = []
+
+    def keep(message) -> None:
+        if message.type == "error" and re.search(
+            r"Content Security Policy|Refused to", message.text
+        ):
+            errors.append(message.text)
+
     page.add_init_script(LISTEN)
-    page.on(
-        "console",
-        lambda message: message.type == "error"
-        and re.search(r"Content Security Policy|Refused to", message.text)
-        and errors.append(message.text),
-    )
+    page.on("console", keep)
     return errors
 
 
