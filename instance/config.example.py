@@ -12,3 +12,11 @@
 
 # "development" allows session cookies over plain HTTP.
 # KIRAB_ENV = "production"
+
+# Earlier secret keys that still verify sessions, forms and QR links (the
+# current SECRET_KEY signs); drop one once what it signed may stop working.
+# SECRET_KEY_FALLBACKS = ["the-previous-key"]
+
+# A login ends after this long without a request, and this long after it began.
+# SESSION_IDLE_MINUTES = 120
+# SESSION_MAX_HOURS = 12

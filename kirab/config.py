@@ -16,6 +16,7 @@ from flask import Flask
 # Environment variables read as configuration, with the key each sets.
 ENVIRONMENT_KEYS = {
     "KIRAB_SECRET_KEY": "SECRET_KEY",
+    "KIRAB_SECRET_KEY_FALLBACKS": "SECRET_KEY_FALLBACKS",
     "KIRAB_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "KIRAB_BASE_URL": "BASE_URL",
     "KIRAB_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
@@ -29,6 +30,8 @@ ENVIRONMENT_KEYS = {
     "KIRAB_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
     "KIRAB_DB_STALL_TIMEOUT": "DB_STALL_TIMEOUT",
     "KIRAB_REDIS_TIMEOUT": "REDIS_TIMEOUT",
+    "KIRAB_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "KIRAB_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
 }
 
 
@@ -53,6 +56,12 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # A login ends after this long without a request, and this long after it began
+    # at the latest, whatever its cookie says (kirab/auth/logins.py).
+    SESSION_IDLE_MINUTES = 120
+    SESSION_MAX_HOURS = 12
+    # Keys that signed before the current one; they still verify, only the current one signs.
+    SECRET_KEY_FALLBACKS: list[str] = []
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (an algorithm name, not a secret)
     PER_PAGE_DEFAULT = 50
     PER_PAGE_MAX = 500
@@ -95,12 +104,32 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    app.config["SECRET_KEY_FALLBACKS"] = key_list(app.config["SECRET_KEY_FALLBACKS"])
+    # Flask-WTF signs with one key; given the list it signs with the newest and verifies with all.
+    app.config.setdefault("WTF_CSRF_SECRET_KEY", signing_keys(app.config))
 
     development = app.config["KIRAB_ENV"] in ("development", "testing")
     # Cookies travel only over HTTPS outside development.
     app.config["SESSION_COOKIE_SECURE"] = not development
     app.config["REMEMBER_COOKIE_SECURE"] = not development
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+
+def key_list(keys: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Keys given as a comma-separated string (the environment) or a list, blanks left out."""
+    if isinstance(keys, str):
+        keys = keys.split(",")
+    return [key.strip() for key in keys or () if key.strip()]
+
+
+def signing_keys(config) -> list[str]:
+    """Every key that verifies, oldest first and the current one last (itsdangerous's order).
+
+    A signer given this list signs with the current key and accepts what
+    any of them signed, so the secret key rotates without breaking printed
+    QR codes, open forms or sessions.
+    """
+    return [*config["SECRET_KEY_FALLBACKS"], config["SECRET_KEY"]]
 
 
 def instance_secret_key(instance: Path) -> str:

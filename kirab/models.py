@@ -2,7 +2,7 @@
 
 from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTally
 from kirab.audit.models import AuditEntry
-from kirab.auth.models import User, UserRegion
+from kirab.auth.models import LoginSession, User, UserRegion
 from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
@@ -22,6 +22,7 @@ __all__ = [
     "Handover",
     "HandoverFile",
     "HeadcountTally",
+    "LoginSession",
     "Office",
     "Party",
     "Region",

@@ -335,11 +335,24 @@ def west_java(app):
     return route
 
 
+def open_session(user, now=None) -> dict:
+    """A login session of ``user`` begun at ``now`` (the app's clock): what its cookie holds."""
+    from flask import current_app
+
+    from kirab.auth.logins import Lifetimes, start_login_session
+    from kirab.auth.session import LOGIN_SESSION_KEY
+    from kirab.clock import now as clock_now
+
+    lifetimes = Lifetimes.from_config(current_app.config)
+    token = start_login_session(user, now=now or clock_now(), lifetimes=lifetimes)
+    return {"_user_id": user.get_id(), LOGIN_SESSION_KEY: token, "_fresh": True}
+
+
 def login(client, user) -> None:
-    """Log ``user`` (a user, or its ``get_id()``) in on ``client`` without the login form."""
+    """Log ``user`` (a user, or what ``open_session`` gave) in on ``client`` without the form."""
+    values = user if isinstance(user, dict) else open_session(user)
     with client.session_transaction() as session:
-        session["_user_id"] = user if isinstance(user, str) else user.get_id()
-        session["_fresh"] = True
+        session.update(values)
 
 
 CSRF_FIELD = re.compile(

@@ -21,6 +21,7 @@ from tests.conftest import (
     TEST_PASSWORD,
     csrf_token,
     extra_app,
+    open_session,
     served_over_http,
 )
 from tests.factories import at, make_event, make_route, make_user
@@ -43,10 +44,10 @@ def get(base: str, path: str, *, timeout: float, cookie: str | None = None):
     return response, time.monotonic() - started
 
 
-def session_cookie(app, user_id: str) -> str:
-    """A session cookie that says ``user_id`` (a session identity) is logged in."""
+def session_cookie(app, values: dict) -> str:
+    """A session cookie holding ``values`` (a login session, from ``open_session``)."""
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": user_id, "_fresh": True})
+    value = serializer.dumps(values)
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
@@ -138,8 +139,8 @@ def test_login_and_self_check_in_work_while_redis_is_away(app, migrated, redis_p
 
 def stalled_or_refused_database_answers_503_and_recovers(app, migrated):
     user = make_user("admin")
+    logged_in = open_session(user)
     db.session.commit()
-    user_id = user.get_id()
     target = urlsplit(POSTGRES_URL.replace("postgresql+psycopg", "postgresql"))
     proxy = FaultProxy(target.hostname, target.port or 5432)
     proxied = POSTGRES_URL.replace(target.netloc, f"{target.username}@127.0.0.1:{proxy.port}")
@@ -147,7 +148,7 @@ def stalled_or_refused_database_answers_503_and_recovers(app, migrated):
         with served_over_http(proxied, **FAST_LIMITS) as base:
             from flask import current_app
 
-            cookie = session_cookie(current_app, user_id)
+            cookie = session_cookie(current_app, logged_in)
             assert get(base, "/agenda", timeout=15)[0].status == 200
             proxy.stall()
             stalled, took = get(base, "/agenda", timeout=15)

@@ -14,7 +14,14 @@ from kirab.events.models import DRAFT
 from kirab.feeds.tokens import issue_token
 from kirab.relay.models import Handover
 from kirab.relay.planning import relink_handovers
-from tests.conftest import CommittedWrites, csrf_token, empty_tables, fresh_context, login
+from tests.conftest import (
+    CommittedWrites,
+    csrf_token,
+    empty_tables,
+    fresh_context,
+    login,
+    open_session,
+)
 from tests.factories import at, make_event, make_file, make_route, make_user
 
 ROLES = ("anonymous", "admin", "organizer_in", "organizer_out", "party_rep", "observer")
@@ -209,7 +216,7 @@ class World:
     """
 
     def __init__(self) -> None:
-        self.users: dict[str, str] = {}
+        self.users: dict[str, dict] = {}
         self.ids: dict[str, object] = {}
         self.fixed_now = None
 
@@ -244,7 +251,8 @@ class World:
         db.session.flush()
         # Self check-in works around the event's time only.
         self.fixed_now = published.starts_at
-        self.users = {role: user.get_id() for role, user in users.items()}
+        # Sessions begun at the world's "now", so no request moves their "last seen".
+        self.users = {role: open_session(user, self.fixed_now) for role, user in users.items()}
         self.ids = {
             "published": published.id,
             "draft": draft.id,

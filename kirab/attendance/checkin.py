@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from kirab.attendance.identity import Outcome
 from kirab.attendance.models import BY_SELF
 from kirab.attendance.services import record_attendance
+from kirab.config import signing_keys
 from kirab.errors import DomainError
 from kirab.events.models import CANCELLED, Event
 from kirab.i18n import local_datetime
@@ -30,8 +31,12 @@ class CheckinRefused(DomainError):
 
 
 def _serializer() -> URLSafeSerializer:
-    """Signs self check-in links with the app's secret, salted for this purpose only."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CHECKIN_SALT)
+    """Signs self check-in links with the app's secret, salted for this purpose only.
+
+    Links signed with a key that was rotated out but kept among the
+    fallbacks still verify: printed posters outlive a key change.
+    """
+    return URLSafeSerializer(signing_keys(current_app.config), salt=CHECKIN_SALT)
 
 
 def checkin_token(event: Event) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from kirab.auth.forms import ChangePasswordForm, LoginForm
 from kirab.auth.services import authenticate, change_own_password
+from kirab.auth.session import log_in, log_out
 from kirab.extensions import limiter
 from kirab.permissions import is_committee
 from kirab.transactions import run_or_show
@@ -31,7 +32,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            log_in(user)
             if form.next.data:
                 return redirect(safe_next(form.next.data))
             return redirect(url_for(landing_page(user)))
@@ -48,8 +49,8 @@ def landing_page(user) -> str:
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session for good: a copy of its cookie is refused from now on."""
+    log_out()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
 
