@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from kirab.events.labels import KIND_LABELS
 from kirab.events.scheduling import EventData, ProgrammeSpec
-from kirab.forms import KirabForm
+from kirab.forms import KirabForm, VersionedForm
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -103,6 +103,10 @@ class EventForm(KirabForm):
         self.district_codes.data = list(data.district_codes)
         self.party_numbers.data = [str(number) for number in data.party_numbers]
         self.capacity.data = data.capacity
+
+
+class EventEditForm(VersionedForm, EventForm):
+    """An existing event's details, with the version they were opened at."""
 
 
 class ProgrammeForm(KirabForm):

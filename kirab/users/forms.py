@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
-from kirab.forms import KirabForm
+from kirab.forms import KirabForm, VersionedForm
 
 ROLE_LABELS = {
     ADMIN: _l("Admin"),
@@ -45,6 +45,10 @@ class UserForm(KirabForm):
     def party_number(self) -> int | None:
         """The chosen party's number, or None."""
         return int(self.party.data) if self.party.data else None
+
+
+class EditUserForm(VersionedForm, UserForm):
+    """An existing user's details, with the version they were opened at."""
 
 
 class NewUserForm(UserForm):
