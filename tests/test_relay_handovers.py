@@ -11,7 +11,7 @@ from kirab.audit.models import AuditEntry
 from kirab.database import db
 from kirab.relay.handovers import checklist_keys, identify
 from kirab.relay.models import Handover, HandoverFile, Route, Stop
-from tests.conftest import UPLOAD_FOLDER, csrf_token, login
+from tests.conftest import UPLOAD_FOLDER, csrf_token, login, opened_form
 from tests.factories import at, image_bytes, make_jalur_vii, make_user
 
 
@@ -54,7 +54,7 @@ def pdf_bytes(pages: int = 1) -> bytes:
 def post_handover(client, handover: Handover, **fields):
     """Post the handover form."""
     url = f"/manage/handovers/{handover.id}"
-    data = {"csrf_token": csrf_token(client, url), **fields}
+    data = {**opened_form(client, url), **fields}
     return client.post(url, data=data)
 
 
