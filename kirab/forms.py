@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import gettext as _
@@ -153,7 +154,7 @@ class VersionedForm(KirabForm):
 
     def validate_version(self, field) -> None:
         """A version that is not a positive number means the form was not opened here."""
-        if not (field.data or "").isdigit() or not 0 < int(field.data) < 2**31:
+        if not re.fullmatch(r"[0-9]{1,9}", field.data or "") or int(field.data) == 0:
             raise ValidationError(
                 _l("This form is incomplete or out of date. Reload the page and try again.")
             )

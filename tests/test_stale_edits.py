@@ -219,7 +219,9 @@ def test_a_stale_user_edit_is_refused(app):
     assert (user.name, user.region_codes) == ("Citra", ["32.16", "32.75"])
 
 
-@pytest.mark.parametrize("version", [None, "", "abc", "-1", "0", "1.5", "9" * 40, "1\x00"])
+@pytest.mark.parametrize(
+    "version", [None, "", "abc", "-1", "0", "1.5", "9" * 40, "1\x00", "\u00b2", "\u0661"]
+)
 def test_a_missing_or_garbled_version_is_a_clear_refusal(app, jalur, version):
     (ani,) = organizers(app, "Ani")
     event_id = campus_event().id
@@ -283,8 +285,9 @@ def test_a_concurrent_flush_is_refused_as_stale_by_the_request_path(app, jalur):
         check_version(event, 1)
         bump_behind_the_session(event.id)
         saved, result = run_service(
-            lambda: scheduling.update_event(event, data, actor=ani, now=at("2023-11-10 09:00"),
-                                            expected_version=1),  # fmt: skip
+            lambda: scheduling.update_event(
+                event, data, actor=ani, now=at("2023-11-10 09:00"), expected_version=1
+            ),
             refusals.append,
         )
     assert (saved, result) == (False, None)
