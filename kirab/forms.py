@@ -179,23 +179,24 @@ class VersionedForm(KirabForm):
         """
         opened, mine, now = parse_fingerprints(self.opened.data), self.tracked(), current.tracked()
         labels = self.labels()
-        changed = []
+        changed, refreshed = [], False
         for name, value in now.items():
             if name not in opened or opened[name] == fingerprint(value):
                 continue
             changed.append(labels.get(name, name))
             if fingerprint(mine.get(name)) != opened[name]:
                 continue
+            refreshed = True
             if name in self._fields:
                 self._fields[name].data = value
                 self._fields[name].raw_data = []
             else:
                 self.extra_values[name] = value
-        self.form_errors.append(stale_message(error, changed, timezone))
+        self.form_errors.append(stale_message(error, changed, timezone, refreshed=refreshed))
         self.version.data, self.opened.data = current.version.data, current.opened.data
 
 
-def stale_message(error: StaleEdit, changed: list[str], timezone: str) -> str:
+def stale_message(error: StaleEdit, changed: list[str], timezone: str, *, refreshed: bool) -> str:
     """Who saved meanwhile and when, what they changed, and what to do now."""
     parts = [error.message]
     if error.saved_by and error.saved_at:
@@ -205,5 +206,8 @@ def stale_message(error: StaleEdit, changed: list[str], timezone: str) -> str:
         parts.append(_("Saved at %(time)s.", time=local_datetime(error.saved_at, timezone)))
     if changed:
         parts.append(_("Changed meanwhile: %(fields)s.", fields=", ".join(changed)))
-    parts.append(_("Fields you left alone now show the newer values; check and save again."))
+    if refreshed:
+        parts.append(_("Fields you left alone now show the newer values; check and save again."))
+    else:
+        parts.append(_("Check the form and save again."))
     return " ".join(parts)

@@ -20,7 +20,7 @@ from kirab.events import scheduling
 from kirab.events.models import Event
 from kirab.relay.models import Handover, Route, Stop
 from kirab.transactions import run_service
-from tests.conftest import login
+from tests.conftest import extra_app, login
 from tests.factories import at, make_jalur_vii, make_user
 
 STALE = "Orang lain menyimpan ini setelah Anda membukanya"
@@ -241,10 +241,17 @@ def test_a_missing_or_garbled_version_is_a_clear_refusal(app, jalur, version):
 
 def test_a_garbled_digest_still_refuses_a_stale_save(app, jalur):
     ani, budi = organizers(app, "Ani", "Budi")
-    path = f"/manage/events/{campus_event().id}/edit"
+    event_id = campus_event().id
+    path = f"/manage/events/{event_id}/edit"
     response = race(ani, budi, path, {"title": "Judul Ani"},
                     {"venue_name": "Gedung", "opened": "title:,,::zz" * 50})  # fmt: skip
-    assert response.status_code == 409 and STALE in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # Nothing to compare against: the refusal still stands, with no claim about the fields.
+    assert response.status_code == 409 and STALE in page
+    assert "Periksa formulir lalu simpan lagi." in page and 'value="Gedung"' in page
+    db.session.expire_all()
+    event = db.session.get(Event, event_id)
+    assert (event.title, event.venue_name) == ("Judul Ani", "")
 
 
 def test_the_version_check_names_who_saved_meanwhile(app, jalur):
@@ -316,3 +323,34 @@ def test_a_concurrent_flush_during_an_edit_answers_409(app, jalur, monkeypatch):
     db.session.expire_all()
     event = db.session.get(Event, event_id)
     assert (event.title, event.venue_name) == ("Judul lain", "")
+
+
+def test_a_write_found_stale_outside_a_service_answers_409(app, migrated):
+    """A stale row met by a view's own flush or by the closing commit: 409, nothing stored."""
+    user_id = make_user("observer", name="Citra").id
+    db.session.commit()
+
+    with extra_app(migrated) as other:
+
+        def stale_rename(flush: bool) -> str:
+            user = db.session.get(User, user_id)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    update(User.__table__)
+                    .where(User.__table__.c.id == user_id)
+                    .values(name="Dewi", version=User.__table__.c.version + 1)
+                )
+            user.name = "Eka"
+            if flush:
+                db.session.flush()
+            return "renamed"
+
+        other.add_url_rule("/stale/flush", "flush", lambda: stale_rename(True))
+        other.add_url_rule("/stale/commit", "commit", lambda: stale_rename(False))
+        client = other.test_client()
+        for path in ("/stale/flush", "/stale/commit"):
+            response = client.get(path)
+            assert response.status_code == 409
+            assert STALE in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user_id).name == "Dewi"
