@@ -82,7 +82,7 @@ def warn_of_clashes(event: Event) -> None:
 
 def filled_event_form(event: Event, form: EventEditForm | None = None) -> EventEditForm:
     """The edit form showing the event as stored, opened at its version."""
-    form = form or EventEditForm(formdata=None)
+    form = EventEditForm(formdata=None) if form is None else form
     form.fill(scheduling.EventData.of(event), event.stop.timezone)
     form.open_at(event.version)
     return form

@@ -55,8 +55,8 @@ def filled_handover_form(handover: Handover) -> HandoverForm:
     for key in ("giving_name", "giving_title", "receiving_name", "receiving_title"):
         getattr(form, key).data = (handover.signatories or {}).get(key, "")
     form.notes.data = handover.notes
-    form.extra_values["items"] = sorted(key for key, ticked in (handover.items or {}).items()
-                                        if ticked)  # fmt: skip
+    ticked = (handover.items or {}).items()
+    form.extra_values["items"] = sorted(key for key, is_ticked in ticked if is_ticked)
     form.open_at(handover.version)
     return form
 
