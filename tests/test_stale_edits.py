@@ -7,6 +7,7 @@ keeps their own input, and the database holds the first change untouched.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -19,6 +20,7 @@ from kirab.errors import StaleEdit
 from kirab.events import scheduling
 from kirab.events.models import Event
 from kirab.relay.models import Handover, Route, Stop
+from kirab.relay.shifts import apply_shift
 from kirab.transactions import run_service
 from tests.conftest import extra_app, login
 from tests.factories import at, make_jalur_vii, make_user
@@ -354,3 +356,25 @@ def test_a_write_found_stale_outside_a_service_answers_409(app, migrated):
             assert STALE in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, user_id).name == "Dewi"
+
+
+def test_an_event_edit_opened_before_a_shift_does_not_undo_it(app, jalur):
+    """The stop shifts by an hour while the form is open: the save is refused, the shift kept."""
+    (ani,) = organizers(app, "Ani")
+    admin = make_user("admin", name="Dedi")
+    db.session.commit()
+    event_id = campus_event().id
+    path = f"/manage/events/{event_id}/edit"
+    form = opened(ani, path)
+    apply_shift(bekasi(jalur.id), timedelta(hours=1), actor=admin)
+    db.session.commit()
+    response = ani.post(path, data={**form, "venue_name": "Gedung"})
+    page = assert_refused(response, "Mulai", "Berakhir", mine='value="Gedung"', saved_by="Dedi")
+    # The shifted times are in the form now; saving again keeps them.
+    assert 'value="2023-11-14T10:00"' in page
+    db.session.expire_all()
+    assert db.session.get(Event, event_id).starts_at == at("2023-11-14 10:00")
+    assert ani.post(path, data=values_of(page)).status_code == 302
+    db.session.expire_all()
+    event = db.session.get(Event, event_id)
+    assert (event.starts_at, event.venue_name) == (at("2023-11-14 10:00"), "Gedung")
