@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from kirab.database import db
+from kirab.editing import VersionedForm
 from kirab.errors import (
     OUTAGES,
     DomainError,
@@ -31,7 +32,7 @@ from kirab.errors import (
     stale_edit_message,
     stale_response,
 )
-from kirab.forms import VersionedForm, show_domain_error
+from kirab.forms import show_domain_error
 
 T = TypeVar("T")
 

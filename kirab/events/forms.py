@@ -20,9 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from kirab.editing import VersionedForm
 from kirab.events.labels import KIND_LABELS
 from kirab.events.scheduling import EventData, ProgrammeSpec
-from kirab.forms import KirabForm, VersionedForm
+from kirab.forms import KirabForm
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -16,7 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from kirab.forms import KirabForm, VersionedForm
+from kirab.editing import VersionedForm
+from kirab.forms import KirabForm
 from kirab.relay.models import PHOTO, SCAN
 
 

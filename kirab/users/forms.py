@@ -6,7 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
-from kirab.forms import KirabForm, VersionedForm
+from kirab.editing import VersionedForm
+from kirab.forms import KirabForm
 
 ROLE_LABELS = {
     ADMIN: _l("Admin"),
