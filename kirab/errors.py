@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from kirab.database import db
@@ -24,6 +27,31 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class StaleEdit(DomainError):
+    """An edit made over a newer version of the record: someone else saved it meanwhile.
+
+    The request path answers it with 409. ``saved_by`` and ``saved_at`` say
+    who saved the newer version and when, where the audit log knows.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        saved_by: str | None = None,
+        saved_at: datetime | None = None,
+    ):
+        super().__init__(message, field)
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+
+
+def stale_edit_message() -> str:
+    """What a person is told when someone else saved the record after they opened it."""
+    return _("Someone else saved this after you opened it, so your changes were not saved.")
 
 
 def wants_json() -> bool:
@@ -44,6 +72,7 @@ def error_message(code: int) -> str:
         403: _("Your account does not have access to this page."),
         404: _("This page does not exist or is not public."),
         405: _("This action is not allowed here."),
+        409: stale_edit_message(),
         413: _("The upload is too large."),
         422: _("Some of the input is not valid."),
         429: _("Too many attempts. Please wait a moment and try again."),
@@ -91,6 +120,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return _respond(500, error_message(500))
 
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError):
+        # A flush outside a service call (the services' own are answered on their form).
+        return stale_response()
+
     for outage in OUTAGES:
         app.register_error_handler(outage, lambda error: outage_response())
 
@@ -115,6 +149,12 @@ def outage_response():
     response.headers["Retry-After"] = str(RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def stale_response():
+    """409 for a write that found its row saved by another request since it was read."""
+    discard_session()
+    return make_response(_respond(409, error_message(409)))
 
 
 def bad_request(message: str):

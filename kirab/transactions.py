@@ -5,6 +5,11 @@ never commit. After the view has answered, ``finish_transaction`` commits
 when the answer is a success (1xx to 3xx) and rolls back otherwise, so a
 page that refuses (422), forbids (403) or fails (500) has stored nothing.
 This follows Indico's request handler, which commits once at the end.
+
+A save over a newer version of a record (the service's ``StaleEdit``, or
+SQLAlchemy's ``StaleDataError`` when another request wrote the row between
+this one's read and its flush) is refused like a broken rule, and the page
+that shows it again answers 409 instead of 422.
 """
 
 from __future__ import annotations
@@ -12,12 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response, flash
+from flask import Flask, Response, flash, g
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from kirab.database import db
-from kirab.errors import OUTAGES, DomainError, outage_response
+from kirab.editing import VersionedForm
+from kirab.errors import (
+    OUTAGES,
+    DomainError,
+    StaleEdit,
+    outage_response,
+    stale_edit_message,
+    stale_response,
+)
 from kirab.forms import show_domain_error
 
 T = TypeVar("T")
@@ -34,6 +48,8 @@ def register_transaction_handling(app: Flask) -> None:
 
     @app.after_request
     def finish_transaction(response: Response) -> Response:
+        if response.status_code == 422 and g.get("stale_edit"):
+            response.status_code = 409
         if response.status_code >= 400:
             db.session.rollback()
             return response
@@ -41,6 +57,8 @@ def register_transaction_handling(app: Flask) -> None:
             db.session.commit()
         except OUTAGES:
             return outage_response()
+        except StaleDataError:
+            return stale_response()
         return response
 
 
@@ -55,15 +73,44 @@ def run_service(
     """
     try:
         return True, action()
+    except StaleDataError:
+        # Another request saved the row after this one read it: as stale as a StaleEdit.
+        refusal: DomainError = StaleEdit(stale_edit_message())
     except DomainError as error:
-        db.session.rollback()
-        on_refusal(error)
-        return False, None
+        refusal = error
+    db.session.rollback()
+    if isinstance(refusal, StaleEdit):
+        g.stale_edit = True
+    on_refusal(refusal)
+    return False, None
 
 
 def run_or_show(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
     """Run a service for a valid form; a broken rule's message goes on its field or the form."""
     return run_service(action, lambda error: show_domain_error(form, error))
+
+
+def run_edit(
+    form: VersionedForm,
+    refilled: Callable[[], VersionedForm],
+    timezone: str,
+    action: Callable[[], T],
+) -> tuple[bool, T | None]:
+    """Run the service of an edit form opened at a version; a stale save is answered with 409.
+
+    ``refilled`` builds the form anew from the record as it is now (after
+    the rollback, the record reloads); the posted form then says what
+    changed meanwhile and keeps the person's own changes. Other refusals go
+    on their field as with ``run_or_show``.
+    """
+
+    def refuse(error: DomainError) -> None:
+        if isinstance(error, StaleEdit):
+            form.reconcile(refilled(), error, timezone)
+        else:
+            show_domain_error(form, error)
+
+    return run_service(action, refuse)
 
 
 def run_or_flash(action: Callable[[], T]) -> tuple[bool, T | None]:

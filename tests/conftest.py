@@ -12,6 +12,7 @@ browser fails the run.
 from __future__ import annotations
 
 import contextvars
+import html
 import os
 import re
 import socket
@@ -367,3 +368,17 @@ def csrf_token(client, path: str = "/login") -> str:
     match = CSRF_FIELD.search(page)
     assert match, f"no CSRF field on {path}"
     return match.group(1) or match.group(2)
+
+
+HIDDEN_FIELD = re.compile(r'<input[^>]*name="(csrf_token|version|opened)"[^>]*value="([^"]*)"')
+
+
+def opened_form(client, path: str) -> dict[str, str]:
+    """The hidden fields of an edit form as ``client`` opens it: CSRF token, version, digests."""
+    page = client.get(path).get_data(as_text=True)
+    fields: dict[str, str] = {}
+    for name, value in HIDDEN_FIELD.findall(page):
+        fields.setdefault(name, html.unescape(value))
+    # Someone who may not edit sees no edit form: the page's CSRF token (logout) is all.
+    assert "csrf_token" in fields, f"no CSRF field on {path}"
+    return fields

@@ -11,7 +11,7 @@ from kirab.database import db
 from kirab.events.models import CANCELLED, DRAFT, PUBLISHED, Event
 from kirab.regions.models import Dapil
 from kirab.relay.models import Stop
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, opened_form
 from tests.factories import at, make_event, make_route, make_user
 
 
@@ -167,7 +167,7 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
                 starts_at="2023-11-14T10:00",
                 ends_at="2023-11-14T13:00",
             ),
-            "csrf_token": csrf_token(client, path),
+            **opened_form(client, path),
         },
     )
     assert response.status_code == 302

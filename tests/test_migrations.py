@@ -5,9 +5,11 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, func, inspect
 
+from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.models import Event
 from kirab.regions.models import Region
+from kirab.relay.models import Stop
 from tests.factories import at, make_event, make_route, make_user
 
 # The revision before the CHECK constraints, and what the round trip must leave alone.
@@ -74,4 +76,28 @@ def test_the_check_constraints_go_and_come_back_with_the_data_kept(app):
     assert database_checks() == model_checks()
     for model, count in counts.items():
         assert db.session.scalar(db.select(func.count()).select_from(model)) == count
+    test_models_and_migrations_agree(app)
+
+
+VERSIONED = ("users", "stops", "handovers", "events", "venues")
+
+
+def test_the_versions_go_and_come_back_starting_at_one(app):
+    """0007 adds a version to the edited records; rows already there start at 1."""
+    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    make_event(route.stops[0])
+    make_user("organizer", regions=["32.16"])
+    db.session.commit()
+    db.session.remove()
+    directory = app.extensions["migrate"].directory
+    try:
+        downgrade(directory=directory, revision="0006")
+        inspector = inspect(db.engine)
+        for table in VERSIONED:
+            assert "version" not in {column["name"] for column in inspector.get_columns(table)}
+    finally:
+        upgrade(directory=directory)
+    for model in (Event, Stop, User):
+        versions = set(db.session.execute(db.select(model.version)).scalars())
+        assert versions == {1}
     test_models_and_migrations_agree(app)

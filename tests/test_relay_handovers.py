@@ -12,7 +12,7 @@ from kirab.database import db
 from kirab.relay.handovers import checklist_keys, file_key, identify
 from kirab.relay.models import Handover, HandoverFile, Route, Stop
 from kirab.storage import file_store
-from tests.conftest import UPLOAD_FOLDER, csrf_token, login
+from tests.conftest import UPLOAD_FOLDER, csrf_token, login, opened_form
 from tests.factories import at, image_bytes, make_jalur_vii, make_user
 
 
@@ -55,7 +55,7 @@ def pdf_bytes(pages: int = 1) -> bytes:
 def post_handover(client, handover: Handover, **fields):
     """Post the handover form."""
     url = f"/manage/handovers/{handover.id}"
-    data = {"csrf_token": csrf_token(client, url), **fields}
+    data = {**opened_form(client, url), **fields}
     return client.post(url, data=data)
 
 

@@ -11,7 +11,7 @@ from kirab.errors import DomainError
 from kirab.events.models import Event
 from kirab.relay import planning
 from kirab.relay.models import Handover, Relay, Route, Stop
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, opened_form
 from tests.factories import at, make_event, make_jalur_vii, make_route, make_user
 
 DAY = timedelta(days=1)
@@ -301,7 +301,7 @@ def test_organizers_edit_the_details_of_their_stops_only(client, jalur):
     login(client, organizer)
     url = f"/manage/stops/{kab.id}"
     response = client.post(url, data={
-        "csrf_token": csrf_token(client, url), "venue": "Plaza Pemda",
+        **opened_form(client, url), "venue": "Plaza Pemda",
         "contacts": "Sekretariat KPU Kabupaten Bekasi, 021-000", "notes": "<b>Siap</b>",
     })  # fmt: skip
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User
 from kirab.database import db
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, opened_form
 from tests.factories import make_user
 
 
@@ -82,7 +82,7 @@ def test_admin_changes_role_and_deactivates(admin_client):
     user = make_user("observer", email="o@kirab.example")
     db.session.commit()
     response = admin_client.post(f"/manage/users/{user.id}", data={
-        "csrf_token": csrf_token(admin_client, f"/manage/users/{user.id}"),
+        **opened_form(admin_client, f"/manage/users/{user.id}"),
         "name": "Pengawas", "role": "party_rep", "regions": "32", "party": "3",
         "active": ""})  # fmt: skip
     assert response.status_code == 302
@@ -99,7 +99,7 @@ def test_admin_changes_role_and_deactivates(admin_client):
 def test_an_admin_cannot_lock_themselves_out(admin_client):
     me = db.session.execute(db.select(User).where(User.email == "boss@kirab.example")).scalar_one()
     response = admin_client.post(f"/manage/users/{me.id}", data={
-        "csrf_token": csrf_token(admin_client, f"/manage/users/{me.id}"),
+        **opened_form(admin_client, f"/manage/users/{me.id}"),
         "name": "", "role": "observer", "regions": "", "party": "", "active": "y"})  # fmt: skip
     assert response.status_code == 422
     db.session.expire_all()

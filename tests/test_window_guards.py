@@ -8,7 +8,7 @@ from kirab.database import db
 from kirab.events.advisories import events_outside_stop
 from kirab.events.models import Event
 from kirab.relay.models import Route
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, opened_form
 from tests.factories import at, handover_into, make_user, stop_of
 
 ROUTE_CSV = "order,region_code,receives,hands_over,venue\n"
@@ -55,7 +55,7 @@ def shift_form(client, stop, amount: str, unit: str = "days"):
 def post_handover(client, handover, **fields):
     """Post the handover form."""
     url = f"/manage/handovers/{handover.id}"
-    return client.post(url, data={"csrf_token": csrf_token(client, url), **fields})
+    return client.post(url, data={**opened_form(client, url), **fields})
 
 
 def test_shifting_earlier_may_not_strand_the_previous_stop_s_events(client, admin):

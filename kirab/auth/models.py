@@ -61,11 +61,15 @@ class User(UserMixin, db.Model):
     # Part of the session identity: bumping it logs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Rises with every save of the account; an edit form opened at an older one is refused.
+    version: Mapped[int] = mapped_column(server_default="1")
 
     party: Mapped[Party | None] = relationship()
     region_links: Mapped[list[UserRegion]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def region_codes(self) -> list[str]:

@@ -7,9 +7,10 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kirab.audit.services import record
+from kirab.audit.services import check_version, record
 from kirab.auth.models import ORGANIZER, PARTY_REP, ROLES, User, UserRegion
 from kirab.auth.signals import user_deactivated
 from kirab.database import db
@@ -157,8 +158,13 @@ def update_user(
     region_codes: list[str],
     party_number: int | None,
     active: bool,
+    expected_version: int | None = None,
 ) -> User:
-    """Change a user's name, role, scope and whether the account is active."""
+    """Change a user's name, role, scope and whether the account is active.
+
+    With ``expected_version``, an account saved since then is refused with ``StaleEdit``.
+    """
+    check_version(user, expected_version)
     region_codes = sorted(set(region_codes))
     _check_role_fields(role, region_codes, party_number)
     if user.id == getattr(actor, "id", None) and (not active or role != user.role):
@@ -174,6 +180,8 @@ def update_user(
     user.party_number = party_number if role == PARTY_REP else None
     user.active = active
     user.region_links = [UserRegion(region_code=code) for code in region_codes]
+    # The regions live in another table: mark the row changed so its version rises too.
+    flag_modified(user, "role")
     db.session.flush()
     record(
         actor,

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from kirab.editing import VersionedForm
 from kirab.events.labels import KIND_LABELS
 from kirab.events.scheduling import EventData, ProgrammeSpec
 from kirab.forms import KirabForm
@@ -103,6 +104,10 @@ class EventForm(KirabForm):
         self.district_codes.data = list(data.district_codes)
         self.party_numbers.data = [str(number) for number in data.party_numbers]
         self.capacity.data = data.capacity
+
+
+class EventEditForm(VersionedForm, EventForm):
+    """An existing event's details, with the version they were opened at."""
 
 
 class ProgrammeForm(KirabForm):

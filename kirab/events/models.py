@@ -101,6 +101,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Deleted events stay as rows so feeds and the history can account for them.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rises with every save; a form opened at an older version is refused (409).
+    version: Mapped[int] = mapped_column(server_default="1")
 
     stop: Mapped[Stop] = relationship()
     dapil: Mapped[Dapil | None] = relationship()
@@ -124,6 +126,8 @@ class Event(db.Model):
         """Whether the public may see the event (published or cancelled, not deleted)."""
         return self.deleted_at is None and self.status in (PUBLISHED, CANCELLED)
 
+    __mapper_args__ = {"version_id_col": version}
+
 
 class Venue(db.Model):
     """A place events of a region were held, offered again when planning."""
@@ -140,3 +144,7 @@ class Venue(db.Model):
     address: Mapped[str] = mapped_column(String(255), default="")
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # Changed by the events saved at it: concurrent changes are refused, not lost.
+    version: Mapped[int] = mapped_column(server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

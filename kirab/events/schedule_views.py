@@ -13,13 +13,13 @@ from kirab import clock
 from kirab.database import db
 from kirab.events import scheduling
 from kirab.events.advisories import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.events.forms import ActionForm, CancelForm, EventForm, ProgrammeForm
+from kirab.events.forms import ActionForm, CancelForm, EventEditForm, EventForm, ProgrammeForm
 from kirab.events.models import Event
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
 from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Stop
-from kirab.transactions import run_or_flash, run_or_show
+from kirab.transactions import run_edit, run_or_flash, run_or_show
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
 
@@ -78,6 +78,14 @@ def warn_of_clashes(event: Event) -> None:
                   first=event.title, second=other.title, venue=event.venue_name),
                 "warning",
             )  # fmt: skip
+
+
+def filled_event_form(event: Event, form: EventEditForm | None = None) -> EventEditForm:
+    """The edit form showing the event as stored, opened at its version."""
+    form = EventEditForm(formdata=None) if form is None else form
+    form.fill(scheduling.EventData.of(event), event.stop.timezone)
+    form.open_at(event.version)
+    return form
 
 
 def render_event_form(form: EventForm, stop: Stop, event: Event | None, status: int):
@@ -142,15 +150,21 @@ def edit_event(event_id: int):
     """Change an event's details."""
     event = load_event(event_id)
     stop = event.stop
-    form = EventForm()
+    form = EventEditForm()
     set_choices(form, stop)
     if request.method == "GET":
-        form.fill(scheduling.EventData.of(event), stop.timezone)
+        filled_event_form(event, form)
     if form.validate_on_submit():
-        saved, _event = run_or_show(
+        saved, _event = run_edit(
             form,
+            lambda: filled_event_form(event),
+            stop.timezone,
             lambda: scheduling.update_event(
-                event, form.to_data(stop.timezone), actor=current_user, now=clock.now()
+                event,
+                form.to_data(stop.timezone),
+                actor=current_user,
+                now=clock.now(),
+                expected_version=form.expected_version(),
             ),
         )
         if saved:

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from kirab.audit.services import record
+from kirab.audit.services import check_version, record
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import (
@@ -218,10 +218,17 @@ def _changes(event: Event, data: EventData) -> dict[str, list]:
     }
 
 
-def update_event(event: Event, data: EventData, *, actor, now: datetime) -> Event:
-    """Change an event's details; nothing happens when nothing changed."""
+def update_event(
+    event: Event, data: EventData, *, actor, now: datetime, expected_version: int | None = None
+) -> Event:
+    """Change an event's details; nothing happens when nothing changed.
+
+    With ``expected_version`` (the version the form was opened at), an
+    event saved since then is refused with ``StaleEdit``.
+    """
     if event.deleted_at is not None:
         raise DomainError(_("This event has been deleted."))
+    check_version(event, expected_version)
     region = event.stop.office.region_code
     data = validate(event.stop, fill_from_venue(region, data))
     changes = _changes(event, data)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from kirab.editing import VersionedForm
 from kirab.forms import KirabForm
 from kirab.relay.models import PHOTO, SCAN
 
@@ -56,7 +57,7 @@ class StopForm(KirabForm):
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
 
 
-class StopDetailsForm(KirabForm):
+class StopDetailsForm(VersionedForm):
     """The details a host office keeps up to date."""
 
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
@@ -89,8 +90,10 @@ class ImportForm(KirabForm):
     file = FileField(_l("CSV file"))
 
 
-class HandoverForm(KirabForm):
+class HandoverForm(VersionedForm):
     """What happened at a handover; the checklist is read from the posted items."""
+
+    extra_labels = {"items": _l("Items handed over")}
 
     actual_date = DateField(
         _l("Actual date"),

@@ -23,7 +23,7 @@ from kirab.relay.models import Handover, HandoverFile
 from kirab.relay.planning_views import bp
 from kirab.relay.words import date_in_words
 from kirab.storage import file_store
-from kirab.transactions import run_or_show
+from kirab.transactions import run_edit, run_or_show
 
 
 def load_handover(handover_id: int) -> Handover:
@@ -32,28 +32,45 @@ def load_handover(handover_id: int) -> Handover:
 
 
 def handover_form(handover: Handover) -> HandoverForm:
-    """The handover form, filled from the record on a GET."""
-    form = HandoverForm()
+    """The handover form: as posted, or filled from the record on a GET."""
     if request.method == "GET":
-        zone = handover.to_stop.timezone
-        if handover.actual_at:
-            local = to_local(handover.actual_at, zone)
-            form.actual_date.data, form.actual_time.data = local.date(), local.time()
-        form.venue.data = handover.venue
-        for key in ("giving_name", "giving_title", "receiving_name", "receiving_title"):
-            getattr(form, key).data = (handover.signatories or {}).get(key, "")
-        form.notes.data = handover.notes
+        return filled_handover_form(handover)
+    form = HandoverForm()
+    form.extra_values["items"] = ticked_items()
+    return form
+
+
+def ticked_items() -> list[str]:
+    """The checklist items ticked in the posted form."""
+    return sorted(set(request.form.getlist("items")))
+
+
+def filled_handover_form(handover: Handover) -> HandoverForm:
+    """The handover form showing the record as stored, opened at its version."""
+    form = HandoverForm(formdata=None)
+    zone = handover.to_stop.timezone
+    if handover.actual_at:
+        local = to_local(handover.actual_at, zone)
+        form.actual_date.data, form.actual_time.data = local.date(), local.time()
+    form.venue.data = handover.venue
+    for key in ("giving_name", "giving_title", "receiving_name", "receiving_title"):
+        getattr(form, key).data = (handover.signatories or {}).get(key, "")
+    form.notes.data = handover.notes
+    ticked = (handover.items or {}).items()
+    form.extra_values["items"] = sorted(key for key, is_ticked in ticked if is_ticked)
+    form.open_at(handover.version)
     return form
 
 
 def render_handover(handover: Handover, form: HandoverForm, upload: UploadForm, status: int = 200):
-    """The handover page with its form, checklist and files."""
+    """The handover page with its form, checklist (as the form has it) and files."""
+    items = form.extra_values.get("items")
     return render_template(
         "planning/handover.html",
         handover=handover,
         form=form,
         upload=upload,
-        checklist=checklist_rows(handover),
+        checklist=checklist_rows(handover, None if items is None else dict.fromkeys(items, True)),
         can_record=can_record_handover(current_user, handover),
     ), status
 
@@ -85,7 +102,12 @@ def handover(handover_id: int):
         if not can_record_handover(current_user, found):
             abort(403)
         if form.validate_on_submit():
-            saved, _none = run_or_show(form, lambda: record_from_form(found, form))
+            saved, _none = run_edit(
+                form,
+                lambda: filled_handover_form(found),
+                found.to_stop.timezone,
+                lambda: record_from_form(found, form),
+            )
             if saved:
                 flash(_("The handover has been saved."), "success")
                 return redirect(url_for("planning.handover", handover_id=found.id))
@@ -105,10 +127,11 @@ def record_from_form(found: Handover, form: HandoverForm) -> None:
         actor=current_user,
         actual_at=actual,
         venue=form.venue.data or "",
-        items=dict.fromkeys(request.form.getlist("items"), True),
+        items=dict.fromkeys(ticked_items(), True),
         signatories={key: getattr(form, key).data or "" for key in
                      ("giving_name", "giving_title", "receiving_name", "receiving_title")},
         notes=form.notes.data or "",
+        expected_version=form.expected_version(),
     )  # fmt: skip
 
 
@@ -125,8 +148,7 @@ def upload_file(handover_id: int):
         if stored:
             flash(_("The file has been uploaded."), "success")
             return redirect(url_for("planning.handover", handover_id=found.id))
-    form = HandoverForm(formdata=None)
-    return render_handover(found, form, upload, 422)
+    return render_handover(found, filled_handover_form(found), upload, 422)
 
 
 def store_upload(found: Handover, upload: UploadForm) -> bool:

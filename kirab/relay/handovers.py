@@ -21,7 +21,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from kirab import clock
-from kirab.audit.services import record
+from kirab.audit.services import check_version, record
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.regions.models import Party, PartyScope
@@ -103,14 +103,17 @@ def record_handover(
     items: dict[str, bool],
     signatories: dict[str, str],
     notes: str,
+    expected_version: int | None = None,
 ) -> Handover:
     """Record what happened at a handover; an actual time moves both stops to it.
 
     Clearing the actual time puts both stops back at the planned time. The
     route is locked first: the stops' times and the handover are read after
-    any change of the route that was under way.
+    any change of the route that was under way. With ``expected_version``, a
+    record saved since then is refused with ``StaleEdit``.
     """
     lock_route(handover.from_stop.route)
+    check_version(handover, expected_version)
     venue = clean_text(venue, "venue", VENUE_MAX)
     notes = clean_text(notes, "notes", TEXT_MAX, multiline=True)
     known = set(checklist_keys(handover))

@@ -65,9 +65,13 @@ class Stop(db.Model):
     # Who to call at the host office during the stop: names, phone numbers.
     contacts: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Rises with every save (shifts and moves too); a form opened at an older one is refused.
+    version: Mapped[int] = mapped_column(server_default="1")
 
     route: Mapped[Route] = relationship(back_populates="stops")
     office: Mapped[Office] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def timezone(self) -> str:
@@ -101,12 +105,16 @@ class Handover(db.Model):
     # Who signed for each office: {"giving": "...", "receiving": "..."}.
     signatories: Mapped[dict] = mapped_column(JSON, default=dict)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Rises with every save of the record, its checklist and signatories.
+    version: Mapped[int] = mapped_column(server_default="1")
 
     from_stop: Mapped[Stop] = relationship(foreign_keys=[from_stop_id])
     to_stop: Mapped[Stop] = relationship(foreign_keys=[to_stop_id])
     files: Mapped[list[HandoverFile]] = relationship(
         back_populates="handover", order_by="HandoverFile.id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_recorded(self) -> bool:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from kirab import clock
-from kirab.audit.services import record
+from kirab.audit.services import check_version, record
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.params import FIRST_YEAR, LAST_YEAR, plausible
@@ -227,8 +227,20 @@ def move_stop(stop: Stop, direction: str, *, actor) -> None:
     )
 
 
-def update_stop_details(stop: Stop, *, actor, venue: str, contacts: str, notes: str) -> Stop:
-    """Change the venue, contacts and notes of a stop (organizers of its region)."""
+def update_stop_details(
+    stop: Stop,
+    *,
+    actor,
+    venue: str,
+    contacts: str,
+    notes: str,
+    expected_version: int | None = None,
+) -> Stop:
+    """Change the venue, contacts and notes of a stop (organizers of its region).
+
+    With ``expected_version``, a stop saved (or moved) since then is refused with ``StaleEdit``.
+    """
+    check_version(stop, expected_version)
     venue = clean_text(venue, "venue", VENUE_MAX)
     contacts = clean_text(contacts, "contacts", TEXT_MAX, multiline=True)
     notes = clean_text(notes, "notes", TEXT_MAX, multiline=True)

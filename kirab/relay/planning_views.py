@@ -44,7 +44,7 @@ from kirab.relay.forms import (
 from kirab.relay.imports import ImportRejected, import_route
 from kirab.relay.models import Handover, Relay, Route, Stop
 from kirab.relay.rules import transit_gaps
-from kirab.transactions import run_or_flash, run_or_show, run_service
+from kirab.transactions import run_edit, run_or_flash, run_or_show, run_service
 
 bp = Blueprint("planning", __name__, url_prefix="/manage")
 
@@ -182,6 +182,13 @@ def load_stop(stop_id: int) -> Stop:
     return db.get_or_404(Stop, stop_id)
 
 
+def filled_stop_form(stop: Stop) -> StopDetailsForm:
+    """The details form showing the stop as stored, opened at its version."""
+    form = StopDetailsForm(formdata=None, obj=stop)
+    form.open_at(stop.version)
+    return form
+
+
 @bp.route("/stops/<id:stop_id>", methods=["GET", "POST"])
 @require(is_committee)
 def edit_stop(stop_id: int):
@@ -189,16 +196,19 @@ def edit_stop(stop_id: int):
     stop = load_stop(stop_id)
     if not can_edit_stop(current_user, stop):
         abort(403)
-    form = StopDetailsForm(obj=None if request.method == "POST" else stop)
+    form = StopDetailsForm() if request.method == "POST" else filled_stop_form(stop)
     if form.validate_on_submit():
-        saved, _stop = run_or_show(
+        saved, _stop = run_edit(
             form,
+            lambda: filled_stop_form(stop),
+            stop.timezone,
             lambda: planning.update_stop_details(
                 stop,
                 actor=current_user,
                 venue=form.venue.data or "",
                 contacts=form.contacts.data or "",
                 notes=form.notes.data or "",
+                expected_version=form.expected_version(),
             ),
         )
         if saved:

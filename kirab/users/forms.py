@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
+from kirab.editing import VersionedForm
 from kirab.forms import KirabForm
 
 ROLE_LABELS = {
@@ -45,6 +46,10 @@ class UserForm(KirabForm):
     def party_number(self) -> int | None:
         """The chosen party's number, or None."""
         return int(self.party.data) if self.party.data else None
+
+
+class EditUserForm(VersionedForm, UserForm):
+    """An existing user's details, with the version they were opened at."""
 
 
 class NewUserForm(UserForm):

@@ -11,8 +11,9 @@ from kirab.auth.services import create_user, generate_password, set_password, up
 from kirab.database import db
 from kirab.permissions import can_manage_users, require
 from kirab.regions.forms import party_choices
-from kirab.transactions import run_or_show
-from kirab.users.forms import NewUserForm, SetPasswordForm, UserForm, role_label
+from kirab.regions.models import NATIONAL_TIMEZONE
+from kirab.transactions import run_edit, run_or_show
+from kirab.users.forms import EditUserForm, NewUserForm, SetPasswordForm, role_label
 
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
 
@@ -51,19 +52,27 @@ def new():
     return render_template("users/form.html", form=form, user=None), status
 
 
+def filled_user_form(user: User) -> EditUserForm:
+    """The edit form showing the user as stored, opened at their version."""
+    form = EditUserForm(formdata=None, obj=user)
+    form.regions.data = " ".join(user.region_codes)
+    form.party.data = str(user.party_number or "")
+    form.open_at(user.version)
+    return form
+
+
 @bp.route("/<id:user_id>", methods=["GET", "POST"])
 @require(can_manage_users)
 def edit(user_id: int):
     """Change a user's role, scope, party and state."""
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=None if request.method == "POST" else user)
+    form = EditUserForm() if request.method == "POST" else filled_user_form(user)
     form.party.choices = party_choices(full_names=True)
-    if request.method == "GET":
-        form.regions.data = " ".join(user.region_codes)
-        form.party.data = str(user.party_number or "")
     if form.validate_on_submit():
-        saved, _user = run_or_show(
+        saved, _user = run_edit(
             form,
+            lambda: filled_user_form(user),
+            NATIONAL_TIMEZONE,
             lambda: update_user(
                 user,
                 actor=current_user,
@@ -72,6 +81,7 @@ def edit(user_id: int):
                 region_codes=form.region_codes(),
                 party_number=form.party_number(),
                 active=form.active.data,
+                expected_version=form.expected_version(),
             ),
         )
         if saved:

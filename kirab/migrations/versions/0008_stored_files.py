@@ -1,7 +1,7 @@
 """stored files: uploads kept in the database, so every app server serves them
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 20:00:00.000000
 
 Earlier versions kept handover scans and photos in the upload folder of one
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
