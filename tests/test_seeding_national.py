@@ -41,17 +41,21 @@ ENV = {"KIRAB_SEED_PASSWORD": TEST_PASSWORD}
 
 @contextmanager
 def fresh_database(tmp_path, name: str):
-    """The URL of an empty database: a SQLite file, or a new PostgreSQL schema dropped after."""
+    """An empty database as (URL, app settings): a SQLite file, or a new PostgreSQL schema.
+
+    The schema is chosen by the connection's options (which the app's own
+    time limits would otherwise set) and dropped afterwards.
+    """
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / name}.sqlite"
+        yield f"sqlite:///{tmp_path / name}.sqlite", {}
         return
     schema = f"seed_{name}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
+    options = {"pool_pre_ping": True, "connect_args": {"options": f"-c search_path={schema}"}}
     try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+        yield POSTGRES_URL, {"SQLALCHEMY_ENGINE_OPTIONS": options}
     finally:
         with engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
@@ -59,9 +63,10 @@ def fresh_database(tmp_path, name: str):
 
 
 @contextmanager
-def seeded_app(url: str, tmp_path):
-    """An app of its own on ``url``, migrated, with the reference data and a national load."""
-    with extra_app(url) as app:
+def seeded_app(database, tmp_path):
+    """An app of its own on ``database``, migrated, with the reference data and a national load."""
+    url, settings = database
+    with extra_app(url, **settings) as app:
         app.instance_path = str(tmp_path)
         upgrade(directory=app.extensions["migrate"].directory)
         load_reference_data()
@@ -91,10 +96,10 @@ def dump() -> dict[str, list[tuple]]:
 def national(tmp_path_factory):
     """Two loads with one seed into two fresh databases: the first app, its output, both dumps."""
     tmp = tmp_path_factory.mktemp("national")
-    with fresh_database(tmp, "a") as first_url, fresh_database(tmp, "b") as second_url:
-        with seeded_app(second_url, tmp) as (_app, _output):
+    with fresh_database(tmp, "a") as first_db, fresh_database(tmp, "b") as second_db:
+        with seeded_app(second_db, tmp) as (_app, _output):
             second = dump()
-        with seeded_app(first_url, tmp) as (app, output):
+        with seeded_app(first_db, tmp) as (app, output):
             yield app, output, dump(), second
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 
 from sqlalchemy import JSON, func, insert, select, text
 
@@ -80,7 +81,7 @@ class BulkWriter:
             self.counts[name] += len(rows)
 
     def _copy(self, name: str, rows: list[tuple]) -> None:
-        """COPY rows into a PostgreSQL table, times as naive UTC and documents as JSON text."""
+        """COPY rows into a PostgreSQL table, times as naive UTC as ``UTCDateTime`` stores them."""
         moments, documents = self._kinds[name]
         columns = ", ".join(self.columns[name])
         cursor = self.connection.connection.driver_connection.cursor()
@@ -90,7 +91,7 @@ class BulkWriter:
                     row = list(row)
                     for index in moments:
                         if row[index] is not None:
-                            row[index] = row[index].replace(tzinfo=None)
+                            row[index] = row[index].astimezone(UTC).replace(tzinfo=None)
                     for index in documents:
                         row[index] = json.dumps(row[index])
                 copy.write_row(row)
