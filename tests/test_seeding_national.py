@@ -131,9 +131,18 @@ def test_a_second_run_is_refused_and_writes_nothing(loaded):
         args=["seed-national", "--scale", SCALE, "--seed", "12"], env=ENV
     )
     assert result.exit_code == 1
-    assert "already holds a relay" in result.output
+    assert "sudah memuat kirab" in result.output
     db.session.remove()
     assert dump() == before
+
+
+def test_a_database_without_reference_data_is_refused(tmp_path):
+    with fresh_database(tmp_path, "bare") as (url, settings), extra_app(url, **settings) as app:
+        upgrade(directory=app.extensions["migrate"].directory)
+        result = app.test_cli_runner().invoke(args=["seed-national", "--scale", SCALE], env=ENV)
+        assert result.exit_code == 1
+        assert "init-db" in result.output
+        assert count(User) == 0
 
 
 def test_seven_routes_end_at_kpu_ri_without_a_broken_rule(loaded):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, update
 
 from kirab.database import db
@@ -40,13 +41,15 @@ def check_empty() -> None:
     """Refuse a database that holds a relay already, or lacks the reference data."""
     if db.session.execute(db.select(Relay.id).limit(1)).first() is not None:
         raise DomainError(
-            "The database already holds a relay; seed-national loads only into one without."
+            _("The database already holds a relay; seed-national loads only into one without.")
         )
     regencies = db.session.execute(
         db.select(func.count()).select_from(Region).where(Region.level == "regency")
     ).scalar()
     if not regencies:
-        raise DomainError("The reference data is missing; run `flask --app kirab init-db` first.")
+        raise DomainError(
+            _('The reference data is missing; run "flask --app kirab init-db" first.')
+        )
 
 
 def mark_feeds_changed() -> None:
@@ -65,7 +68,7 @@ def seed_national(*, scale: float, seed: int, password_hash: str) -> SeedResult:
     Flushes but does not commit, like a service; the caller commits once.
     """
     if not 0 < scale <= 2:
-        raise DomainError("The scale must be above 0 and at most 2.")
+        raise ValueError("the scale must be above 0 and at most 2")
     check_empty()
     parties = db.session.execute(db.select(Party.number, Party.scope).order_by(Party.number)).all()
     seeding = Seeding(

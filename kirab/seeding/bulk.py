@@ -97,11 +97,16 @@ class BulkWriter:
                 copy.write_row(row)
 
     def finish(self) -> dict[str, int]:
-        """Write what is left and move PostgreSQL's id sequences past the ids given."""
+        """Write what is left; on PostgreSQL move the id sequences on and refresh the statistics."""
         self.flush()
         if self.postgres:
             for name in self.last_ids:
                 # Table names come from COLUMNS, never from input.
                 sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: S608, E501
                 self.connection.execute(text(sql))
+            # Fresh statistics: without them the planner takes the new tables for empty,
+            # and the reports over them would run into the statement timeout.
+            for name, written in self.counts.items():
+                if written:
+                    self.connection.execute(text(f"ANALYZE {name}"))
         return dict(self.counts)
