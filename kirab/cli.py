@@ -1,9 +1,11 @@
-"""Command-line commands: ``init-db``, ``seed-demo``, ``create-user``, ``import-route`` and
-``feed-token``; ``backup`` and ``restore`` live in kirab/backup.py."""
+"""Command-line commands: ``init-db``, ``seed-demo``, ``seed-national``, ``create-user``,
+``import-route`` and ``feed-token``; ``backup`` and ``restore`` live in kirab/backup.py."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -44,6 +46,45 @@ def seed_demo_command():
     click.echo(f"Demo loaded. Logins (also in {path}, shown only now):")
     for role, email, password in result.logins:
         click.echo(f"  {role:10} {email:40} {password}")
+
+
+@click.command("seed-national")
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 2, min_open=True),
+    help="Share of the national size: 1.0 is about 305 stops and 650,000 records.",
+)
+@click.option(
+    "--seed", default=2023, show_default=True, type=int, help="The same seed gives the same data."
+)
+def seed_national_command(scale, seed):
+    """Load a national relay in bulk into a database that holds no relay yet."""
+    from kirab.auth.services import check_new_password, generate_password, hash_password
+    from kirab.demo import write_logins
+    from kirab.seeding import seed_national
+
+    started, cpu = time.perf_counter(), time.process_time()
+    # One password and one hash for every account: hashing a thousand times would take minutes.
+    password = os.environ.get("KIRAB_SEED_PASSWORD") or generate_password()
+    try:
+        check_new_password(password)
+        result = seed_national(scale=scale, seed=seed, password_hash=hash_password(password))
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    path = Path(current_app.instance_path) / "national-logins.txt"
+    write_logins(path, [("every user", "*@kirab-nasional.example", password)])
+    click.echo(f"National relay loaded (scale {scale}, seed {seed}):")
+    for table, count in result.counts.items():
+        click.echo(f"  {table:20} {count:>9,}")
+    click.echo(
+        f"Every user's password is in {path}. Took {time.perf_counter() - started:.1f} s "
+        f"({time.process_time() - cpu:.1f} s of CPU in this process)."
+    )
 
 
 @click.command("create-user")
@@ -134,6 +175,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
         seed_demo_command,
+        seed_national_command,
         create_user_command,
         import_route_command,
         feed_token_command,
