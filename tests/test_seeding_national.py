@@ -261,7 +261,7 @@ def test_the_pages_show_the_national_relay(loaded):
         .first()
     )
     admin = db.session.execute(db.select(User).where(User.role == "admin")).scalars().first()
-    event_id, event_title, admin_id = event.id, event.title, admin.get_id()
+    event_id, event_title = event.id, event.title
     client = loaded.test_client()
     home = client.get("/")
     assert home.status_code == 200 and "Jalur VII" in home.get_data(as_text=True)
@@ -272,5 +272,5 @@ def test_the_pages_show_the_national_relay(loaded):
     assert page.status_code == 200
     assert event_title.split()[0] in page.get_data(as_text=True)
     assert client.get("/reports/attendance?by=stop").status_code == 200
-    login(client, admin_id)
+    login(client, admin)
     assert client.get(f"/events/{event_id}/attendance").status_code == 200
