@@ -277,16 +277,20 @@ class Lookups:
     categories: dict[str, str]
     parties: dict[str, int]
     users: dict[str, User]
+    # The parties themselves, held so the session keeps them: checking a row's party
+    # then finds it there instead of asking the database once per row.
+    party_rows: list[Party] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Lookups:
         """Categories, parties (by number and abbreviation) and users (by email)."""
         parties: dict[str, int] = {}
-        for party in db.session.execute(db.select(Party)).scalars():
+        party_rows = list(db.session.execute(db.select(Party)).scalars())
+        for party in party_rows:
             parties[str(party.number)] = party.number
             parties[party.abbreviation.casefold()] = party.number
         users = {user.email: user for user in db.session.execute(db.select(User)).scalars()}
-        return cls(category_names(), parties, users)
+        return cls(category_names(), parties, users, party_rows)
 
 
 def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups, now) -> dict:
@@ -344,6 +348,33 @@ def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups
     }
 
 
+# Accepted rows are written with one INSERT per this many, so memory and a statement's
+# size stay bounded whatever the file holds.
+IMPORT_CHUNK = 1000
+
+
+def record_row(event_id: int, values: dict) -> dict:
+    """The columns of one accepted row's record, as ``insert_records`` writes them."""
+    row = dict(values, event_id=event_id)
+    recorder = row.pop("recorded_by")
+    row["recorded_by_id"] = recorder.id if recorder is not None else None
+    return row
+
+
+def insert_records(rows: list[dict]) -> None:
+    """Write accepted records in bulk: one INSERT per IMPORT_CHUNK rows (an executemany).
+
+    No ORM objects are made; the database's unique constraint on a person
+    per event still decides a race with someone recording at the same time
+    (IntegrityError, as a flush would raise).
+    """
+    table = AttendanceRecord.__table__
+    statement = table.insert()
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        # One statement, many parameter sets: the drivers send them as one batch.
+        db.session.execute(statement, rows[start : start + IMPORT_CHUNK])
+
+
 def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult:
     """Add the people of a CSV file to an event, all or nothing.
 
@@ -373,7 +404,9 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
     new_records = []
     for line, cells in rows:
         try:
-            values = parse_row(cells, event, actor, lookups, now)
+            # Nothing is written until every row passed: checking a row need not flush.
+            with db.session.no_autoflush:
+                values = parse_row(cells, event, actor, lookups, now)
         except DomainError as error:
             problems.append((line, error.message))
             continue
@@ -387,11 +420,10 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
             )  # fmt: skip
         else:
             seen[identity] = line
-            new_records.append(AttendanceRecord(event_id=event.id, **values))
+            new_records.append(record_row(event.id, values))
     if problems:
         raise ImportFailed(problems)
-    db.session.add_all(new_records)
-    db.session.flush()
+    insert_records(new_records)
     result.added = len(new_records)
     audit(actor, "attendance.import", event, added=result.added, skipped=len(result.skipped))
     return result
