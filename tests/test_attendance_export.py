@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import cursor as engine_cursor
 from sqlalchemy.exc import OperationalError
 
-from kirab.attendance import csvio
+from kirab.attendance import csv_export
 from kirab.attendance.models import AttendanceRecord
 from kirab.database import db
 from tests.conftest import served_over_http
@@ -63,10 +63,10 @@ class Fetches:
 
 def test_an_export_reads_batches_of_tuples_and_holds_no_objects(app, crowd, monkeypatch):
     event_id = crowd[0].id
-    monkeypatch.setattr(csvio, "EXPORT_BATCH", 500)
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
     fetches = Fetches(monkeypatch)
     db.session.expunge_all()
-    chunks = csvio.export_csv(AttendanceRecord.event_id == event_id)
+    chunks = csv_export.export_csv(AttendanceRecord.event_id == event_id)
     first = next(chunks)
     # The first chunk is out after one batch: the rest is still in the database.
     assert fetches.sizes == [500] and first.count("\r\n") == 501
@@ -112,7 +112,7 @@ def test_an_export_that_fails_midway_is_a_broken_download_over_http(
 ):
     event, admin = crowd
     user_id, path = admin.get_id(), f"/events/{event.id}/attendance.csv"
-    monkeypatch.setattr(csvio, "EXPORT_BATCH", 500)
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
     with served_over_http(migrated) as base:
         from flask import current_app
 
