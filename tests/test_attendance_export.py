@@ -140,3 +140,13 @@ def test_an_export_that_fails_midway_is_a_broken_download_over_http(
         assert not unpacker.eof
     else:
         assert 0 < received.count(b"\r\n") <= 1501  # some rows came, then the transfer broke
+
+
+def test_the_shipped_gunicorn_settings_keep_long_downloads_alive():
+    """Threaded workers: the arbiter hears from a worker while a thread streams for minutes."""
+    import kirab.gunicorn_conf as conf
+
+    assert conf.worker_class == "gthread" and conf.threads >= 2
+    assert conf.timeout >= 120 and conf.graceful_timeout >= 120
+    assert 1 <= conf.keepalive <= 30
+    assert conf.logger_class is conf.MaskingLogger  # the log masking stays
