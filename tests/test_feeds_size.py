@@ -8,7 +8,7 @@ import pytest
 
 from kirab.database import db
 from kirab.events.models import Event
-from kirab.feeds import sizing
+from kirab.feeds import contents, sizing
 from tests.factories import at
 from tests.feeds_support import NOW, fetch, many_events, pin, three_zone_route
 from tests.ics_checks import unescape
@@ -66,9 +66,9 @@ def test_a_feed_under_the_limit_keeps_its_descriptions_whole(client, route):
 def test_only_when_shortening_is_not_enough_are_events_left_out(client, route, monkeypatch):
     long_events(route.stops[0], 60)
     # A limit that 60 events fit only without descriptions, and not all of them even then.
-    monkeypatch.setattr(sizing, "MAX_BYTES", sizing.NOTE_RESERVE + 30_000)
+    monkeypatch.setattr(contents, "MAX_BYTES", sizing.NOTE_RESERVE + 30_000)
     response, checked = fetch(client, "/calendar.ics?region=32.16")
-    assert len(response.data) < sizing.MAX_BYTES
+    assert len(response.data) < contents.MAX_BYTES
     kept = len(checked.events)
     assert 0 < kept < 60
     assert [str(e["SUMMARY"]) for e in checked.events] == [

@@ -1,9 +1,9 @@
 """The size rule in bytes: every feed stays under 1 MB uncompressed.
 
 Google drops feeds over about 1 MB. When a feed's blocks would pass
-``MAX_BYTES``, the events' own descriptions are shortened first, all to the
-same number of characters, the longest that fits (each still ends with the
-event page's link), so every event of the filter stays. Only if the feed is
+``contents.MAX_BYTES``, the events' own descriptions are shortened first,
+all to the same number of characters, the longest that fits (each still
+ends with the event page's link), so every event of the filter stays. Only if the feed is
 still too large with no own descriptions left are events left out, the
 latest first. The feed's description says what was shortened or left out.
 
@@ -19,13 +19,12 @@ from dataclasses import replace
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from kirab.feeds import contents as feed_contents
 from kirab.feeds import ics
 from kirab.feeds.contents import FeedContents, Member
 from kirab.feeds.rendering import event_link, load_events, wording
 from kirab.i18n import number
 
-# Under 1 MB (10^6 bytes, below Google's limit whichever megabyte it counts).
-MAX_BYTES = 1_000_000
 # Kept free for the note the calendar's description gains.
 NOTE_RESERVE = 2_000
 # A folded content line carries 74 octets and 3 of folding ("\r\n ").
@@ -108,14 +107,14 @@ def size_note(lang: str, limit: int | None, kept: int | None) -> str:
 
 
 def fit(contents: FeedContents, blocks: list[bytes]) -> bytes:
-    """The feed's bytes, shortened and then cut so they stay under ``MAX_BYTES``."""
+    """The feed's bytes, shortened and then cut so they stay under ``contents.MAX_BYTES``."""
     info = contents.info
     zones = contents.timezones()
     head = ics.calendar_head(info) + b"".join(
         ics.timezone_block(zone) for zone in {info.timezone, *zones}
     )
     fixed = len(head) + len(ics.END_CALENDAR) + NOTE_RESERVE
-    budget = MAX_BYTES - fixed
+    budget = feed_contents.MAX_BYTES - fixed
     if sum(len(block) for block in blocks) <= budget:
         return ics.assemble(info, zones, blocks)
     members, blocks, limit, kept = _within(contents.members, blocks, info.language, budget)
