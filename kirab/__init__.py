@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kirab import models  # noqa: F401  (registers every table)
     from kirab.auth.session import init_login
     from kirab.cli import register_commands
+    from kirab.compression import init_compression
     from kirab.dependencies import engine_options, guard_engine, redis_options
     from kirab.errors import register_error_handlers
     from kirab.extensions import babel, csrf, db, limiter, migrate
@@ -59,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_blueprints(app)
     register_commands(app)
+    # Before the headers and the commit: Flask runs after_request functions in reverse,
+    # so bodies are compressed last, once they are final.
+    init_compression(app)
     register_security_headers(app)
     register_transaction_handling(app)
     proxies = int(app.config["PROXY_COUNT"])

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from kirab import clock
 from kirab.attendance.services import attendance_totals
+from kirab.compression import client_etag
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.events.filters import FilterError, request_filters
@@ -26,8 +27,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def conditional(response):
-    """Tag a response with a strong ETag of its body; a matching If-None-Match gets 304."""
+    """Tag a response with a strong ETag of its body; a matching If-None-Match gets 304.
+
+    The client may hold the compressed form, whose tag has the coding appended.
+    """
     response.add_etag()
+    matched = client_etag(response.get_etag()[0])
+    if matched is not None:
+        response.set_etag(matched)
     return response.make_conditional(request)
 
 

@@ -1,4 +1,6 @@
-"""Attendance as CSV: exports of every record, and all-or-nothing imports of lists.
+"""Attendance as CSV: the file's columns, and all-or-nothing imports of lists.
+
+Exports (streamed from the database) are in csv_export.py.
 
 An export imported into a database with the same events and no attendance,
 then exported again, gives the same file: the import restores each record's
@@ -9,14 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NoReturn
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import aliased
 
 from kirab import clock
 from kirab.attendance.forms import CATEGORY_LABELS
@@ -42,9 +42,7 @@ from kirab.auth.models import User
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
-from kirab.i18n import to_local
-from kirab.regions.models import Office, Party, Region
-from kirab.relay.models import Stop
+from kirab.regions.models import Party
 from kirab.text import clean_text
 
 COLUMNS = [
@@ -69,98 +67,6 @@ CONFIRMED, SELF_DECLARED = "confirmed", "self_declared"
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 50_000
-
-
-# --- export -------------------------------------------------------------------
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text: formulas are defused with a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def iso_seconds(moment: datetime) -> str:
-    """An ISO time to the second, in its own offset (UTC written as Z)."""
-    text = moment.replace(microsecond=0).isoformat()
-    return text.replace("+00:00", "Z")
-
-
-def export_query(*conditions):
-    """Rows of attendance (with event, region, party, recorder) in a stable order."""
-    recorder = aliased(User)
-    return (
-        db.select(
-            AttendanceRecord,
-            Event.id,
-            Event.title,
-            Event.stop_id,
-            Region.code,
-            Region.timezone,
-            Party.abbreviation,
-            recorder.email,
-        )
-        .join(Event, Event.id == AttendanceRecord.event_id)
-        .join(Stop, Stop.id == Event.stop_id)
-        .join(Office, Office.id == Stop.office_id)
-        .join(Region, Region.code == Office.region_code)
-        .outerjoin(Party, Party.number == AttendanceRecord.party_number)
-        .outerjoin(recorder, recorder.id == AttendanceRecord.recorded_by_id)
-        .where(Event.deleted_at.is_(None), *conditions)
-        .order_by(
-            Event.starts_at,
-            Event.id,
-            AttendanceRecord.recorded_at,
-            AttendanceRecord.name_key,
-            AttendanceRecord.affiliation_key,
-        )
-    )
-
-
-def export_rows(*conditions) -> Iterator[list[str]]:
-    """The CSV rows, header first, read from the database in batches."""
-    yield COLUMNS
-    rows = db.session.execute(export_query(*conditions).execution_options(yield_per=1000))
-    for entry, event_id, title, stop_id, code, zone, party, recorder_email in rows:
-        status = ""
-        if entry.party_number is not None:
-            status = SELF_DECLARED if entry.party_self_declared else CONFIRMED
-        yield [
-            safe_cell(value)
-            for value in (
-                event_id,
-                title,
-                code,
-                stop_id,
-                entry.name,
-                entry.category,
-                entry.party_number if entry.party_number is not None else "",
-                party or "",
-                status,
-                entry.organisation,
-                entry.contact,
-                entry.method,
-                iso_seconds(entry.recorded_at.astimezone(UTC)),
-                iso_seconds(to_local(entry.recorded_at, zone)),
-                zone,
-                recorder_email or "",
-            )
-        ]
-
-
-def export_csv(*conditions) -> Iterator[str]:
-    """The export as text chunks: a byte order mark (for spreadsheets), then the rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    yield "\ufeff"
-    for number, row in enumerate(export_rows(*conditions)):
-        writer.writerow(row)
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
 
 # --- import ------------------------------------------------------------------
 
@@ -255,16 +161,20 @@ class Lookups:
     categories: dict[str, str]
     parties: dict[str, int]
     users: dict[str, User]
+    # The parties themselves, held so the session keeps them: checking a row's party
+    # then finds it there instead of asking the database once per row.
+    party_rows: list[Party] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Lookups:
         """Categories, parties (by number and abbreviation) and users (by email)."""
         parties: dict[str, int] = {}
-        for party in db.session.execute(db.select(Party)).scalars():
+        party_rows = list(db.session.execute(db.select(Party)).scalars())
+        for party in party_rows:
             parties[str(party.number)] = party.number
             parties[party.abbreviation.casefold()] = party.number
         users = {user.email: user for user in db.session.execute(db.select(User)).scalars()}
-        return cls(category_names(), parties, users)
+        return cls(category_names(), parties, users, party_rows)
 
 
 def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups, now) -> dict:
@@ -322,6 +232,33 @@ def parse_row(cells: dict[str, str], event: Event, actor: User, lookups: Lookups
     }
 
 
+# Accepted rows are written with one INSERT per this many, so memory and a statement's
+# size stay bounded whatever the file holds.
+IMPORT_CHUNK = 1000
+
+
+def record_row(event_id: int, values: dict) -> dict:
+    """The columns of one accepted row's record, as ``insert_records`` writes them."""
+    row = dict(values, event_id=event_id)
+    recorder = row.pop("recorded_by")
+    row["recorded_by_id"] = recorder.id if recorder is not None else None
+    return row
+
+
+def insert_records(rows: list[dict]) -> None:
+    """Write accepted records in bulk: one INSERT per IMPORT_CHUNK rows (an executemany).
+
+    No ORM objects are made; the database's unique constraint on a person
+    per event still decides a race with someone recording at the same time
+    (IntegrityError, as a flush would raise).
+    """
+    table = AttendanceRecord.__table__
+    statement = table.insert()
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        # One statement, many parameter sets: the drivers send them as one batch.
+        db.session.execute(statement, rows[start : start + IMPORT_CHUNK])
+
+
 def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult:
     """Add the people of a CSV file to an event, all or nothing.
 
@@ -351,7 +288,9 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
     new_records = []
     for line, cells in rows:
         try:
-            values = parse_row(cells, event, actor, lookups, now)
+            # Nothing is written until every row passed: checking a row need not flush.
+            with db.session.no_autoflush:
+                values = parse_row(cells, event, actor, lookups, now)
         except DomainError as error:
             problems.append((line, error.message))
             continue
@@ -365,11 +304,10 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
             )  # fmt: skip
         else:
             seen[identity] = line
-            new_records.append(AttendanceRecord(event_id=event.id, **values))
+            new_records.append(record_row(event.id, values))
     if problems:
         raise ImportFailed(problems)
-    db.session.add_all(new_records)
-    db.session.flush()
+    insert_records(new_records)
     result.added = len(new_records)
     audit(actor, "attendance.import", event, added=result.added, skipped=len(result.skipped))
     return result

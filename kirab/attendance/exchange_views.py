@@ -6,7 +6,8 @@ from flask import Response, abort, flash, render_template, request, stream_with_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kirab.attendance.csvio import export_csv, import_attendance, recorded_meanwhile
+from kirab.attendance.csv_export import export_csv
+from kirab.attendance.csvio import import_attendance, recorded_meanwhile
 from kirab.attendance.forms import ImportForm
 from kirab.attendance.pages import bp, event_for
 from kirab.audit.services import record as audit

@@ -34,6 +34,9 @@ from kirab.relay.models import Stop
 
 # A feed holds at most this many events: Google drops events from feeds over about 1 MB.
 MAX_EVENTS = 1000
+# And at most this many bytes, uncompressed (10^6, under 1 MB however it is counted);
+# sizing.py shortens descriptions, then leaves events out, to stay below it.
+MAX_BYTES = 1_000_000
 # Without ``from``, a larger feed keeps events that ended at most this long ago.
 WINDOW = timedelta(days=30)
 # The day a feed is built for (its window, cancelled events dropping out) is the national day.
@@ -300,7 +303,8 @@ class FeedContents:
     def digest(self) -> str:
         """A hash of everything the feed's bytes depend on: the same hash, the same bytes."""
         members = [(m.id, m.sequence, m.updated_at.isoformat(), m.timezone) for m in self.members]
-        material = [fingerprint(self.info.language), repr(self.info), members]
+        # The byte limit shapes the body too: a new limit rebuilds the stored feeds.
+        material = [fingerprint(self.info.language), repr(self.info), MAX_BYTES, members]
         return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
 

@@ -67,11 +67,28 @@ def location_of(event) -> str:
     return ", ".join(parts) if parts else event.stop.office.name
 
 
-def description_of(event, wording: Wording, url: str) -> str:
-    """The event's own description, then what a calendar app shows nowhere else."""
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word's end where one is near, with "…"."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ""
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def description_of(event, wording: Wording, url: str, limit: int | None = None) -> str:
+    """The event's own description (cut to ``limit`` characters if given), then what a
+    calendar app shows nowhere else, the event page's link last."""
     lines = []
-    if event.description:
-        lines += [event.description.strip(), ""]
+    own = (event.description or "").strip()
+    if own and limit is not None:
+        own = shortened(own, limit)
+    if own:
+        lines += [own, ""]
     if event.status == "cancelled" and event.cancel_reason:
         lines.append(wording.reason % {"reason": event.cancel_reason.strip()})
     lines.append(wording.host % {"office": event.stop.office.name})
@@ -83,12 +100,15 @@ def description_of(event, wording: Wording, url: str) -> str:
     return "\n".join(lines)
 
 
-def render_event(event, wording: Wording, url: str) -> bytes:
-    """One event as a VEVENT block (CRLF lines, folded), the same bytes for the same data."""
-    return event_component(event, wording, url).to_ical()
+def render_event(event, wording: Wording, url: str, limit: int | None = None) -> bytes:
+    """One event as a VEVENT block (CRLF lines, folded), the same bytes for the same data.
+
+    ``limit`` shortens the event's own description to that many characters.
+    """
+    return event_component(event, wording, url, limit).to_ical()
 
 
-def event_component(event, wording: Wording, url: str) -> Event:
+def event_component(event, wording: Wording, url: str, limit: int | None = None) -> Event:
     """One event as an icalendar VEVENT.
 
     DTSTAMP and LAST-MODIFIED are the event's last change, so re-rendering
@@ -111,7 +131,7 @@ def event_component(event, wording: Wording, url: str) -> Event:
     component.add("location", location_of(event))
     if event.latitude is not None and event.longitude is not None:
         component.add("geo", vGeo((event.latitude, event.longitude)))
-    component.add("description", description_of(event, wording, url))
+    component.add("description", description_of(event, wording, url, limit))
     component.add("url", url)
     categories = [wording.kinds.get(event.kind, event.kind)]
     if event.dapil is not None:

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, select, update
 
 from kirab.database import db
 from kirab.events.models import Event
-from kirab.feeds import ics
+from kirab.feeds import sizing
 from kirab.feeds.contents import (
     FeedContents,
     FeedSpec,
@@ -97,9 +97,9 @@ def _keep_blocks(rows: list[dict]) -> None:
 
 
 def assemble(contents: FeedContents) -> bytes:
-    """A feed's bytes from its members' VEVENT blocks."""
+    """A feed's bytes from its members' VEVENT blocks, kept under the size limit."""
     blocks = event_blocks(contents.members, contents.info.language)
-    return ics.assemble(contents.info, contents.timezones(), blocks)
+    return sizing.fit(contents, blocks)
 
 
 # -- stored feeds ------------------------------------------------------------------------------

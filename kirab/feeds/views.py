@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
 from kirab import clock
+from kirab.compression import client_etag
 from kirab.errors import bad_request
 from kirab.events.filters import EventFilter, FilterError, parse_filters
 from kirab.events.services import get_event
@@ -35,11 +36,27 @@ def calendar_response(feed: Feed, *, private: bool = False, filename: str | None
     response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if not is_resource_modified(request.environ, etag=feed.etag, last_modified=feed.last_modified):
+    if not_modified(feed, response):
         response.status_code = 304
         return response
     response.set_data(feed.body)
     return response
+
+
+def not_modified(feed: Feed, response) -> bool:
+    """Whether the client's copy is current: its ETag (plain or compressed) or its date.
+
+    A matching tag is sent back as it came, so a client holding the gzip
+    form keeps the gzip form's tag. If-None-Match, when sent, wins over
+    If-Modified-Since.
+    """
+    matched = client_etag(feed.etag)
+    if matched is not None:
+        response.set_etag(matched)
+        return True
+    if request.if_none_match:
+        return False
+    return not is_resource_modified(request.environ, last_modified=feed.last_modified)
 
 
 def serve(spec, **options):

@@ -1,0 +1,134 @@
+"""Attendance exports as CSV, streamed: a server-side cursor read in batches of tuples.
+
+The file's columns and cell rules are csvio.py's, shared with the import,
+so an export imported again restores each record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from kirab.attendance.csvio import COLUMNS, CONFIRMED, FORMULA_STARTS, SELF_DECLARED
+from kirab.attendance.models import AttendanceRecord
+from kirab.auth.models import User
+from kirab.database import db
+from kirab.events.models import Event
+from kirab.i18n import to_local
+from kirab.regions.models import Office, Party, Region
+from kirab.relay.models import Stop
+
+logger = logging.getLogger("kirab.attendance")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text: formulas are defused with a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def iso_seconds(moment: datetime) -> str:
+    """An ISO time to the second, in its own offset (UTC written as Z)."""
+    text = moment.replace(microsecond=0).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+# Rows fetched from the database's cursor at a time: the export holds one batch, never all.
+EXPORT_BATCH = 1000
+# The columns an export reads, in the order ``export_row`` takes them: values, no objects.
+recorder = aliased(User)
+EXPORT_COLUMNS = (
+    Event.id, Event.title, Region.code, Event.stop_id, AttendanceRecord.name,
+    AttendanceRecord.category, AttendanceRecord.party_number, Party.abbreviation,
+    AttendanceRecord.party_self_declared, AttendanceRecord.organisation,
+    AttendanceRecord.contact, AttendanceRecord.method, AttendanceRecord.recorded_at,
+    Region.timezone, recorder.email,
+)  # fmt: skip
+
+
+def export_query(*conditions):
+    """Rows of attendance (with event, region, party, recorder) in a stable order."""
+    return (
+        select(*EXPORT_COLUMNS)
+        .select_from(AttendanceRecord)
+        .join(Event, Event.id == AttendanceRecord.event_id)
+        .join(Stop, Stop.id == Event.stop_id)
+        .join(Office, Office.id == Stop.office_id)
+        .join(Region, Region.code == Office.region_code)
+        .outerjoin(Party, Party.number == AttendanceRecord.party_number)
+        .outerjoin(recorder, recorder.id == AttendanceRecord.recorded_by_id)
+        .where(Event.deleted_at.is_(None), *conditions)
+        .order_by(
+            Event.starts_at,
+            Event.id,
+            AttendanceRecord.recorded_at,
+            AttendanceRecord.name_key,
+            AttendanceRecord.affiliation_key,
+        )
+    )
+
+
+def export_row(row) -> list[str]:
+    """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line."""
+    (event_id, title, code, stop_id, name, category, party_number, party, self_declared,
+     organisation, contact, method, recorded_at, zone, recorder_email) = row  # fmt: skip
+    status = ""
+    if party_number is not None:
+        status = SELF_DECLARED if self_declared else CONFIRMED
+    cells = (
+        event_id, title, code, stop_id, name, category,
+        party_number if party_number is not None else "", party or "", status,
+        organisation, contact, method, iso_seconds(recorded_at.astimezone(UTC)),
+        iso_seconds(to_local(recorded_at, zone)), zone, recorder_email or "",
+    )  # fmt: skip
+    return [safe_cell(value) for value in cells]
+
+
+def export_batches(*conditions) -> Iterator[Sequence]:
+    """The export's rows in batches of EXPORT_BATCH, from a server-side cursor.
+
+    Plain tuples through the session's connection: no ORM objects are made
+    or kept, and only one batch is in memory at a time.
+    """
+    statement = export_query(*conditions).execution_options(yield_per=EXPORT_BATCH)
+    # Closed however the export ends (done, failed, the client gone): the cursor goes with it.
+    with db.session.connection().execute(statement) as result:
+        yield from result.partitions()
+
+
+def export_rows(*conditions) -> Iterator[list[str]]:
+    """The CSV rows, header first, read from the database in batches."""
+    yield COLUMNS
+    for batch in export_batches(*conditions):
+        yield from (export_row(row) for row in batch)
+
+
+def export_csv(*conditions) -> Iterator[str]:
+    """The export as text chunks, one per batch: a byte order mark, the header, the rows.
+
+    When reading fails midway (the database gone, a statement cancelled) the
+    error is logged and raised on: the server then ends the connection
+    without the last chunk, so the client sees a broken download, never a
+    file that looks whole.
+    """
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    try:
+        for batch in export_batches(*conditions):
+            writer.writerows(export_row(row) for row in batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    except Exception:
+        logger.exception("An attendance export failed midway; the download is cut short")
+        raise
+    if buffer.tell():  # the header, when there were no rows
+        yield buffer.getvalue()

@@ -1,0 +1,152 @@
+"""Exports stream from a server-side cursor in batches of tuples; a failed one is a broken one."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import zlib
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import insert
+from sqlalchemy.engine import cursor as engine_cursor
+from sqlalchemy.exc import OperationalError
+
+from kirab.attendance import csv_export
+from kirab.attendance.models import AttendanceRecord
+from kirab.database import db
+from tests.conftest import served_over_http
+from tests.factories import at, make_event, make_route, make_user
+from tests.test_outages import session_cookie
+
+ROWS = 3000
+
+
+@pytest.fixture
+def crowd(app):
+    """An event with ROWS attendance records (written in bulk), and an admin."""
+    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    event = make_event(route.stops[0], starts_at=at("2023-11-13 09:00"))
+    admin = make_user("admin")
+    db.session.flush()
+    db.session.execute(
+        insert(AttendanceRecord),
+        [
+            dict(event_id=event.id, name=f"Peserta {n:05d}", name_key=f"peserta {n:05d}",
+                 category="public", method="organizer", recorded_by_id=admin.id,
+                 recorded_at=at("2023-11-13 09:00") + timedelta(seconds=n))
+            for n in range(ROWS)
+        ],
+    )  # fmt: skip
+    db.session.commit()
+    return event, admin
+
+
+class Fetches:
+    """Counts the batches the export takes from the database's cursor; can fail one."""
+
+    def __init__(self, monkeypatch, fail_at: int | None = None):
+        self.sizes: list[int] = []
+        original = engine_cursor.BufferedRowCursorFetchStrategy.fetchmany
+
+        def fetchmany(strategy, result, dbapi_cursor, size=None):
+            if fail_at is not None and len(self.sizes) == fail_at:
+                raise OperationalError("FETCH", {}, Exception("server closed the connection"))
+            rows = original(strategy, result, dbapi_cursor, size)
+            self.sizes.append(len(rows))
+            return rows
+
+        monkeypatch.setattr(engine_cursor.BufferedRowCursorFetchStrategy, "fetchmany", fetchmany)
+
+
+def test_an_export_reads_batches_of_tuples_and_holds_no_objects(app, crowd, monkeypatch):
+    event_id = crowd[0].id
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
+    fetches = Fetches(monkeypatch)
+    db.session.expunge_all()
+    chunks = csv_export.export_csv(AttendanceRecord.event_id == event_id)
+    first = next(chunks)
+    # The first chunk is out after one batch: the rest is still in the database.
+    assert fetches.sizes == [500] and first.count("\r\n") == 501
+    rest = list(chunks)
+    assert max(fetches.sizes) == 500 and sum(fetches.sizes) == ROWS
+    assert len(rest) == ROWS // 500 - 1
+    assert "".join([first, *rest]).count("\r\n") == ROWS + 1
+    # Tuples only: the session never held a record.
+    assert len(db.session.identity_map) == 0
+
+
+class Returned:
+    """Tells when every connection an app took from its pool since now is back.
+
+    The served app's pool is disposed when the test leaves it; a request
+    still finishing would hand its connection back to a pool that is gone.
+    """
+
+    def __init__(self, engine):
+        self.outstanding = 0
+        self.lock = threading.Condition()
+        sqlalchemy_event.listen(engine, "checkout", self.out)
+        sqlalchemy_event.listen(engine, "checkin", self.back)
+
+    def out(self, *_args) -> None:
+        with self.lock:
+            self.outstanding += 1
+
+    def back(self, *_args) -> None:
+        with self.lock:
+            self.outstanding -= 1
+            self.lock.notify_all()
+
+    def wait(self, timeout: float = 10) -> bool:
+        """Whether all came back within ``timeout`` seconds."""
+        with self.lock:
+            return self.lock.wait_for(lambda: self.outstanding <= 0, timeout)
+
+
+@pytest.mark.parametrize("coding", [None, "gzip"])
+def test_an_export_that_fails_midway_is_a_broken_download_over_http(
+    app, migrated, crowd, monkeypatch, coding
+):
+    event, admin = crowd
+    user_id, path = admin.get_id(), f"/events/{event.id}/attendance.csv"
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
+    with served_over_http(migrated) as base:
+        from flask import current_app
+
+        headers = {"Cookie": session_cookie(current_app, user_id)}
+        if coding:
+            headers["Accept-Encoding"] = coding
+        returned = Returned(db.engine)
+        Fetches(monkeypatch, fail_at=3)  # the database goes away after 1,500 rows
+        connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200
+            assert response.getheader("Transfer-Encoding") == "chunked"
+            assert response.getheader("Content-Encoding") == coding
+            with pytest.raises(http.client.IncompleteRead) as broken:
+                response.read()
+        finally:
+            connection.close()
+        assert returned.wait()
+    received = broken.value.partial
+    if coding:  # the compressor may still hold what it was given: the stream is cut, not ended
+        unpacker = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        received = unpacker.decompress(received)
+        assert not unpacker.eof
+    else:
+        assert 0 < received.count(b"\r\n") <= 1501  # some rows came, then the transfer broke
+
+
+def test_the_shipped_gunicorn_settings_keep_long_downloads_alive():
+    """Threaded workers: the arbiter hears from a worker while a thread streams for minutes."""
+    import kirab.gunicorn_conf as conf
+
+    assert conf.worker_class == "gthread" and conf.threads >= 2
+    assert conf.timeout >= 120 and conf.graceful_timeout >= 120
+    assert 1 <= conf.keepalive <= 30
+    assert conf.logger_class is conf.MaskingLogger  # the log masking stays
