@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from kirab.attendance import csv_export
 from kirab.attendance.models import AttendanceRecord
 from kirab.database import db
-from tests.conftest import served_over_http
+from tests.conftest import open_session, served_over_http
 from tests.factories import at, make_event, make_route, make_user
 from tests.test_outages import session_cookie
 
@@ -111,12 +111,13 @@ def test_an_export_that_fails_midway_is_a_broken_download_over_http(
     app, migrated, crowd, monkeypatch, coding
 ):
     event, admin = crowd
-    user_id, path = admin.get_id(), f"/events/{event.id}/attendance.csv"
+    logged_in, path = open_session(admin), f"/events/{event.id}/attendance.csv"
+    db.session.commit()
     monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
     with served_over_http(migrated) as base:
         from flask import current_app
 
-        headers = {"Cookie": session_cookie(current_app, user_id)}
+        headers = {"Cookie": session_cookie(current_app, logged_in)}
         if coding:
             headers["Accept-Encoding"] = coding
         returned = Returned(db.engine)
