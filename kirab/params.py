@@ -1,4 +1,4 @@
-"""Reading numbers and dates from query strings without trusting them."""
+"""Reading query strings without trusting them: numbers, dates, and no control characters."""
 
 from __future__ import annotations
 
