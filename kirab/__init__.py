@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kirab.errors import register_error_handlers
     from kirab.extensions import babel, csrf, db, limiter, migrate
     from kirab.i18n import register_template_helpers, select_locale
+    from kirab.params import register_parameter_checks
     from kirab.templating import register_context
     from kirab.transactions import register_transaction_handling
 
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_context(app)
     register_error_handlers(app)
+    register_parameter_checks(app)
     register_blueprints(app)
     register_commands(app)
     # Before the headers and the commit: Flask runs after_request functions in reverse,

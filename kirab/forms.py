@@ -5,8 +5,12 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.fields.choices import SelectFieldBase
+from wtforms.widgets import HiddenInput, TextArea
 
 from kirab.errors import DomainError
+from kirab.text import has_control_characters
 
 # WTForms' own messages that Kirab's forms can show: those of the field types
 # (a value that does not parse) and of the validators Kirab uses, word for
@@ -70,12 +74,68 @@ class CatalogueTranslations:
         return get_translations().ungettext(singular, plural, n)
 
 
+def carries_control_characters(field: Field) -> bool:
+    """Whether any value posted for ``field`` holds control characters.
+
+    Line breaks are allowed in text areas only. Files and other non-text
+    values are not looked at.
+    """
+    multiline = isinstance(field.widget, TextArea)
+    return any(
+        isinstance(value, str) and has_control_characters(value, multiline=multiline)
+        for value in field.raw_data or ()
+    )
+
+
+def forget_blank_choices(field: SelectFieldBase) -> None:
+    """Read blank values posted for a choice (``party_numbers=``, ``dapil_id= ``) as none.
+
+    WTForms' ``Optional`` lets a blank value through unchecked, and for a
+    multiple choice looks only at the first value posted: a blank one first
+    would let the values after it through too.
+    """
+    if not field.raw_data:
+        return
+    field.raw_data = [value for value in field.raw_data if not _blank(value)]
+    if isinstance(field.data, list):
+        field.data = [value for value in field.data if not _blank(value)]
+    elif _blank(field.data):
+        field.data = ""
+
+
+def _blank(value) -> bool:
+    """Whether a posted value is an empty or blank string."""
+    return isinstance(value, str) and not value.strip()
+
+
 class KirabForm(FlaskForm):
-    """A form with CSRF protection whose built-in messages speak the visitor's language."""
+    """A form with CSRF protection whose built-in messages speak the visitor's language.
+
+    Every form refuses control characters in any of its fields before a
+    validator or a service sees them: PostgreSQL cannot store a NUL, and
+    such characters only come from forged requests or broken files.
+    """
 
     class Meta:
         def get_translations(self, form):
             return CatalogueTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the form; a field with control characters is refused and nothing else runs."""
+        for field in self:
+            if isinstance(field, SelectFieldBase):
+                forget_blank_choices(field)
+        refused = [field for field in self if carries_control_characters(field)]
+        if not refused:
+            return super().validate(extra_validators)
+        self._errors = None
+        message = str(_l("Use letters, digits and punctuation only."))
+        for field in refused:
+            field.errors = [message]
+            # A hidden field shows no message of its own: the form tells it.
+            if isinstance(field.widget, HiddenInput) and message not in self.form_errors:
+                self.form_errors.append(message)
+        return False
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -1,9 +1,15 @@
-"""Reading numbers and dates from query strings without trusting them."""
+"""Reading query strings without trusting them: numbers, dates, and no control characters."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+
+from flask import Flask, request
+from flask_babel import gettext as _
+
+from kirab.errors import bad_request
+from kirab.text import ONE_LINE_CONTROL, has_control_characters
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 # Dates and moments outside these years are refused: nothing in Kirab is
@@ -21,3 +27,24 @@ def whole_number(text: str | None) -> int | None:
 def plausible(value: date | datetime) -> bool:
     """Whether a date or moment lies in the years Kirab deals with."""
     return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def refuse_control_characters() -> None:
+    """Answer 400 when a query parameter or a part of the path holds control characters.
+
+    Checked once for every request before any view reads its parameters, so
+    no NUL reaches the database (PostgreSQL refuses it) and no line break a
+    header or a link.
+    """
+    values = list(request.args.items(multi=True)) + list((request.view_args or {}).items())
+    for name, value in values:
+        if has_control_characters(name) or (
+            isinstance(value, str) and has_control_characters(value)
+        ):
+            shown = ONE_LINE_CONTROL.sub("?", name)[:40]
+            bad_request(_("Use letters, digits and punctuation only in %(name)s.", name=shown))
+
+
+def register_parameter_checks(app: Flask) -> None:
+    """Check the parameters of every request before its view runs."""
+    app.before_request(refuse_control_characters)

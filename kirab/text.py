@@ -10,7 +10,19 @@ from kirab.errors import DomainError
 
 # Control characters other than line breaks and tabs (those end a one-line value anyway).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same and line breaks, which no one-line input of a browser sends: only a forged
+# request does, to split a header or a line of a file the value ends up in.
+ONE_LINE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 MARKUP = re.compile(r"[<>]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """Whether a value typed by someone holds control characters (NUL, escapes...).
+
+    Tabs are allowed everywhere (a cell pasted from a spreadsheet brings one),
+    line breaks only in a ``multiline`` value.
+    """
+    return (CONTROL if multiline else ONE_LINE_CONTROL).search(value) is not None
 
 
 def clean_text(

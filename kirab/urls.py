@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, request, url_for
@@ -11,6 +12,8 @@ KEPT_PARAMS = (
     "region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at", "view",
     "month", "by", "q", "name",
 )  # fmt: skip
+# Characters a return address must not hold (see safe_next).
+UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -35,12 +38,22 @@ def current_url(**changes) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to return to; anything pointing elsewhere becomes the home page."""
-    if not target:
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
-    if "\\" in target:
-        return url_for("main.home")
+    """A local path to return to; anything pointing elsewhere becomes the home page.
+
+    Backslashes and control characters are refused too: a line break would
+    split the Location header, and browsers read a backslash as a slash and
+    drop tabs and line breaks, so ``/`` and a tab before ``/example.org``
+    would lead away.
+    """
+    home = url_for("main.home")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if UNSAFE_IN_NEXT.search(target):
+        return home
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # a malformed address (an unclosed "[")
+        return home
+    if parts.scheme or parts.netloc:
+        return home
     return target

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import itertools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -269,3 +272,23 @@ def handover_into(stop: Stop) -> Handover:
     return db.session.execute(
         db.select(Handover).where(Handover.to_stop_id == stop.id)
     ).scalar_one()
+
+
+# How spreadsheets save CSV: (encoding, byte order mark, delimiter) by the name of the save option.
+SAVED_AS = {
+    "utf-8": ("utf-8", b"", ","),
+    "excel csv utf-8": ("utf-8", codecs.BOM_UTF8, ";"),
+    "excel unicode text": ("utf-16-le", codecs.BOM_UTF16_LE, "\t"),
+    "utf-16 big-endian": ("utf-16-be", codecs.BOM_UTF16_BE, ","),
+    "utf-16 without a mark": ("utf-16-le", b"", ";"),
+    "windows-1252": ("cp1252", b"", ","),
+    "windows-1252 with tabs": ("cp1252", b"", "\t"),
+}
+
+
+def saved_as(rows: list[list[str]], how: str) -> bytes:
+    """``rows`` as a spreadsheet saves them the way ``how`` names (a key of SAVED_AS)."""
+    encoding, mark, delimiter = SAVED_AS[how]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return mark + buffer.getvalue().encode(encoding)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -13,7 +14,7 @@ from kirab.attendance.services import record_attendance
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_route, make_user
+from tests.factories import SAVED_AS, at, make_event, make_route, make_user, saved_as
 
 
 @pytest.fixture
@@ -74,11 +75,12 @@ def rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def upload(client, event_id: int, text: str, name: str = "list.csv"):
-    """Post a CSV file to an event's import."""
+def upload(client, event_id: int, text: str | bytes, name: str = "list.csv", query: str = ""):
+    """Post a CSV file (text is sent as UTF-8) to an event's import."""
     path = f"/events/{event_id}/attendance/import"
-    data = {"csrf_token": csrf_token(client, path), "file": (io.BytesIO(text.encode()), name)}
-    return client.post(path, data=data, content_type="multipart/form-data")
+    content = text.encode() if isinstance(text, str) else text
+    data = {"csrf_token": csrf_token(client, path), "file": (io.BytesIO(content), name)}
+    return client.post(path + query, data=data, content_type="multipart/form-data")
 
 
 def test_export_has_every_record_with_times_method_and_recorder(client, stretch, app):
@@ -224,3 +226,43 @@ def test_an_import_needs_a_file(client, stretch):
     path = f"/events/{events[0].id}/attendance/import"
     response = client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert response.status_code == 422
+
+
+# A list with letters beyond ASCII that Windows-1252 and UTF-16 both hold, and a comma.
+PAPER_LIST = [
+    ["name", "category", "organisation"],
+    ["Dewi Lestari", "Mahasiswa", "Café Literasi \u2013 Bekasi"],
+    ["Eko Prasetyo", "public", "Karang Taruna, Tambun"],
+]
+
+
+@pytest.mark.parametrize("how", sorted(SAVED_AS))
+def test_a_list_reads_in_every_encoding_a_spreadsheet_saves(client, stretch, app, how):
+    _route, events, people = stretch
+    login(client, people["organizer"])
+    response = upload(client, events[0].id, saved_as(PAPER_LIST, how))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    entries = db.session.execute(db.select(AttendanceRecord).order_by(AttendanceRecord.id))
+    assert [(e.name, e.category, e.organisation) for e in entries.scalars()] == [
+        ("Dewi Lestari", "student", "Café Literasi \u2013 Bekasi"),
+        ("Eko Prasetyo", "public", "Karang Taruna, Tambun"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (codecs.BOM_UTF32_LE + "name\tcategory".encode("utf-32-le"), "is in UTF-32"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Excel workbook"),
+        (codecs.BOM_UTF16_BE + b"\xdc\x00", "marked as UTF-16 but is not valid UTF-16"),
+        (b"name,category\r\nBudi\x81\x8d,public\r\n", "not text in UTF-8, UTF-16 or"),
+        (b"name,category\r\nBudi,public\r\nAni\x1b[2J,public\r\n", "Line 3 of the file"),
+    ],
+)
+def test_a_list_in_no_readable_encoding_is_named(client, stretch, data, message):
+    _route, events, people = stretch
+    login(client, people["organizer"])
+    response = upload(client, events[0].id, data, query="?lang=en")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(AttendanceRecord.id))).scalar_one() == 0

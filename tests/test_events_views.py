@@ -441,3 +441,28 @@ def test_saving_an_event_that_clashes_warns(client, organizer):
         db.select(Event).where(Event.stop_id == stop.id, Event.title == data["title"])
     ).scalars()
     assert [event.venue_name for event in saved] == ["universitas pelita bangsa"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "parties"),
+    [
+        ({"party_numbers": ""}, 302, []),
+        ({"party_numbers": [" ", "3"]}, 302, [3]),
+        ({"party_numbers": ["", "abc"]}, 422, None),
+        ({"party_numbers": ["", "1x"], "district_codes": ""}, 422, None),
+        ({"dapil_id": " "}, 302, []),
+    ],
+)
+def test_blank_choices_are_read_as_none(client, organizer, changes, status, parties):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    before = event_count()
+    data = {**form_data(**changes), "csrf_token": csrf_token(client, path)}
+    assert client.post(path, data=data).status_code == status
+    if parties is None:
+        assert event_count() == before
+    else:
+        event = db.session.execute(
+            db.select(Event).where(Event.title == "Sosialisasi pemilih pemula")
+        ).scalar_one()
+        assert [party.number for party in event.invited_parties] == parties

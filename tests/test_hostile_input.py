@@ -1,12 +1,15 @@
 """Odd and hostile query strings get a clear 4xx, never a 500."""
 
+import re
+
 import pytest
 
 from kirab.database import db
 from kirab.events.models import Event
 from kirab.extensions import limiter
-from tests.conftest import csrf_token, extra_app, login
-from tests.factories import at, make_event, make_route, make_user
+from kirab.urls import safe_next
+from tests.conftest import TEST_PASSWORD, csrf_token, extra_app, login
+from tests.factories import at, handover_into, make_event, make_route, make_user, stop_of
 
 NINES = "9" * 5000
 
@@ -130,3 +133,76 @@ def test_wtforms_messages_are_translated(client, app):
 )
 def test_report_pages_read_odd_page_numbers_as_the_first(client, west_java, url):
     assert client.get(url).status_code == 200
+
+
+REFUSED_CHARACTERS = "Gunakan huruf, angka dan tanda baca saja."
+
+
+def nul_cases(route) -> dict[str, tuple[str, dict]]:
+    """For each form named in the issue: where it is sent and a field holding a NUL."""
+    stop = stop_of(route, "32.16")
+    event = db.session.execute(db.select(Event).where(Event.stop_id == stop.id)).scalars().first()
+    return {
+        "event": (f"/manage/events/{event.id}/edit", {"title": "Pawai\x00"}),
+        "stop": (f"/manage/stops/{stop.id}", {"venue": "Aula\x00", "notes": "a\r\nb"}),
+        "handover": (f"/manage/handovers/{handover_into(stop).id}", {"giving_name": "\x00"}),
+        "user": ("/manage/users/new", {"email": "nul\x00@kirab.example", "role": "observer"}),
+        "relay": ("/manage/relays", {"name": "Kirab\x00"}),
+        "login": ("/login", {"email": "admin\x00@kirab.example", "password": "x"}),
+    }
+
+
+@pytest.mark.parametrize("form", ["event", "stop", "handover", "user", "relay", "login"])
+def test_a_nul_in_a_text_field_is_refused_on_the_field(client, west_java, form):
+    admin = make_user("admin")
+    path, data = nul_cases(west_java)[form]
+    if form != "login":
+        login(client, admin)
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = next(name for name, value in data.items() if "\x00" in value)
+    assert re.search(rf'<p class="error" id="{field}-error">{REFUSED_CHARACTERS}</p>', page)
+
+
+def test_a_control_character_in_a_hidden_field_is_told_on_the_form(client, app):
+    user = make_user("observer")
+    data = {"email": user.email, "password": TEST_PASSWORD, "next": "/agenda\r\nSet-Cookie: a=b"}
+    response = client.post("/login", data={**data, "csrf_token": csrf_token(client)})
+    assert response.status_code == 422
+    assert f'<div class="form-errors" role="alert">\n  <p>{REFUSED_CHARACTERS}</p>' in (
+        response.get_data(as_text=True)
+    )
+    assert client.get("/manage").status_code == 302  # not logged in
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/agenda?region=32%00", "/agenda?kind=parade&q%00=1", "/api/v1/events?from=%1b[2J",
+     "/?at=2023-11-15T12:00%0d%0a", "/calendar/abc%00def.ics", "/login?next=/agenda%0d%0aX:%20y"],
+)  # fmt: skip
+def test_control_characters_in_the_address_are_400(client, app, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json["error"]["message"] == (
+            "Gunakan huruf, angka dan tanda baca saja di from."
+        )
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/agenda\r\nSet-Cookie: a=b", "/agenda\x00", "/\t/evil.example", "/\\evil.example",
+     "/\x7f", "//[x", "http://[", " /agenda"],
+)  # fmt: skip
+def test_a_return_address_with_odd_characters_leads_home(app, target):
+    with app.test_request_context():
+        assert safe_next(target) == "/"
+        assert safe_next("/agenda?region=32.16") == "/agenda?region=32.16"
+
+
+def test_the_language_switch_never_sends_a_line_break_on(client, app):
+    data = {"lang": "en", "next": "/agenda\r\nSet-Cookie: a=b", "csrf_token": csrf_token(client)}
+    response = client.post("/language", data=data)
+    assert response.status_code == 302
+    assert response.location == "/"

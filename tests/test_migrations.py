@@ -1,19 +1,28 @@
-"""The migrations build exactly the schema the models describe."""
+"""The migrations build exactly the schema the models describe, and lose no rows going back."""
 
+import ast
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, func, inspect
 
+import kirab
+from kirab.attendance.models import AttendanceRecord
 from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.models import Event
+from kirab.migrations.data_loss import ALLOW_DATA_LOSS
 from kirab.regions.models import Region
 from kirab.relay.models import Stop
 from tests.factories import at, make_event, make_route, make_user
 
 # The revision before the CHECK constraints, and what the round trip must leave alone.
 BEFORE_CHECKS = "0005"
+# The revision before the attendance tables.
+BEFORE_ATTENDANCE = "0003"
 
 
 def test_models_and_migrations_agree(app):
@@ -100,4 +109,94 @@ def test_the_versions_go_and_come_back_starting_at_one(app):
     for model in (Event, Stop, User):
         versions = set(db.session.execute(db.select(model.version)).scalars())
         assert versions == {1}
+
+
+# Dropped without a guard: shipped reference data, what Kirab builds again by itself,
+# the uploads (0008's downgrade writes them back to the upload folder first) and the
+# login sessions (dropping them logs people out, nothing more).
+REBUILT = {"regions", "offices", "parties", "dapil", "dapil_districts",
+           "feed_documents", "feed_event_renderings", "feed_state",
+           "stored_files", "login_sessions"}  # fmt: skip
+VERSIONS = Path(kirab.__file__).parent / "migrations" / "versions"
+
+
+def dropped_and_guarded(path: Path) -> tuple[set[str], set[str]]:
+    """The tables a migration's downgrade drops, and those it hands to the guard first."""
+    tree = ast.parse(path.read_text())
+    downgrade_function = next(
+        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "downgrade"
+    )
+    dropped, guarded = set(), set()
+    for node in ast.walk(downgrade_function):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        values = {arg.value for arg in node.args if isinstance(arg, ast.Constant)}
+        if name == "drop_table":
+            dropped |= values
+        elif name == "refuse_data_loss":
+            guarded |= {value.partition(".")[0] for value in values}
+    return dropped, guarded
+
+
+@pytest.mark.parametrize("path", sorted(VERSIONS.glob("*.py")), ids=lambda path: path.stem)
+def test_every_downgrade_guards_the_tables_it_drops(path):
+    dropped, guarded = dropped_and_guarded(path)
+    assert dropped - REBUILT - guarded == set(), "call refuse_data_loss(...) before dropping"
+
+
+def attendance_count() -> int:
+    """How many attendance records there are, read in a session of its own."""
+    db.session.remove()
+    try:
+        return db.session.scalar(db.select(func.count()).select_from(AttendanceRecord))
+    finally:
+        db.session.remove()  # no lock of the read may stay for the next migration
+
+
+def current_revision() -> str:
+    """The revision the database is at."""
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_a_downgrade_that_would_drop_rows_refuses_unless_allowed(app, monkeypatch, capsys):
+    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    event = make_event(route.stops[0])
+    db.session.add(AttendanceRecord(event_id=event.id, name="Ani", name_key="ani",
+                                    category="public", method="organizer"))  # fmt: skip
+    db.session.commit()
+    db.session.remove()
+    directory = app.extensions["migrate"].directory
+    monkeypatch.delenv(ALLOW_DATA_LOSS, raising=False)
+    head = current_revision()
+    try:
+        with pytest.raises(SystemExit):
+            downgrade(directory=directory, revision=BEFORE_ATTENDANCE)
+        assert current_revision() == head  # the steps before the refusal are undone too
+        told = capsys.readouterr().err
+        assert "would delete data: attendance_records (1 row)." in told
+        assert f"set {ALLOW_DATA_LOSS}=1" in told
+    finally:
+        upgrade(directory=directory)
+    assert attendance_count() == 1
+
+    monkeypatch.setenv(ALLOW_DATA_LOSS, "1")
+    try:
+        downgrade(directory=directory, revision=BEFORE_ATTENDANCE)
+        assert "attendance_records" not in inspect(db.engine).get_table_names()
+    finally:
+        upgrade(directory=directory)
+    assert attendance_count() == 0
+    test_models_and_migrations_agree(app)
+
+
+def test_a_downgrade_over_empty_tables_needs_no_permission(app, monkeypatch):
+    monkeypatch.delenv(ALLOW_DATA_LOSS, raising=False)
+    directory = app.extensions["migrate"].directory
+    try:
+        downgrade(directory=directory, revision=BEFORE_ATTENDANCE)
+        assert "attendance_records" not in inspect(db.engine).get_table_names()
+    finally:
+        upgrade(directory=directory)
     test_models_and_migrations_agree(app)

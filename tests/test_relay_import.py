@@ -1,5 +1,6 @@
 """Importing a route from CSV: all or nothing, every bad row named, re-import without duplicates."""
 
+import codecs
 from datetime import timedelta
 from io import BytesIO
 
@@ -13,7 +14,7 @@ from kirab.relay import planning
 from kirab.relay.imports import ImportRejected, import_route
 from kirab.relay.models import Handover, Relay, Route, Stop
 from tests.conftest import csrf_token, login
-from tests.factories import at, make_event, make_user
+from tests.factories import SAVED_AS, at, make_event, make_user, saved_as
 
 # Jalur VII through West Java, as public reporting has it (route-facts.md); times WIB.
 JALUR_VII_CSV = """order,region_code,receives,hands_over,venue
@@ -172,7 +173,7 @@ def test_the_web_import_lists_every_bad_row_and_changes_nothing(client, route):
     ("data", "message"),
     [
         (b"", "empty"),
-        (b"\xff\xfe\x00garbage", "UTF-8"),
+        (b"\xff\xfe\x00\xdcgarbage", "UTF-8"),
         (b"naam,code\n1,32.16\n", "first line must name the columns"),
         (b"order,region_code,receives,hands_over,venue\n", "no stops"),
         (b"x" * (600 * 1024), "too large"),
@@ -217,3 +218,41 @@ def test_the_import_command_uses_the_same_rules(runner, app, route, tmp_path):
     done = runner.invoke(args=[*args, str(good)])
     assert done.exit_code == 0, done.output
     assert len(stops(route)) == 5
+
+
+# A venue with letters beyond ASCII that Windows-1252 and UTF-16 both hold, and a comma.
+STRETCH = [
+    ["urutan", "kode_wilayah", "menerima", "menyerahkan", "tempat"],
+    ["1", "32.15", "2023-11-07 09:00", "2023-11-13 09:00", "Gedung Café \u2013 Karawang"],
+    ["2", "32.16", "2023-11-13 09:00", "", "Plaza Pemda, Cikarang"],
+]
+
+
+@pytest.mark.parametrize("how", sorted(SAVED_AS))
+def test_a_route_file_reads_in_every_encoding_a_spreadsheet_saves(app, route, how):
+    admin = make_user("admin")
+    import_route(route, saved_as(STRETCH, how), actor=admin)
+    assert [row[::3] for row in stops(route)] == [
+        ("32.15", "Gedung Café \u2013 Karawang"),
+        ("32.16", "Plaza Pemda, Cikarang"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (codecs.BOM_UTF32_LE + "urutan\tkode".encode("utf-32-le"), "in UTF-32"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook"),
+        (codecs.BOM_UTF16_LE + b"\x00\xd8o\x00", "marked as UTF-16 but is not valid UTF-16"),
+        (codecs.BOM_UTF8 + b"order\xff", "marked as UTF-8 but is not valid UTF-8"),
+        (b"order,\x81\x8d\x90", "not text in UTF-8, UTF-16 or Windows-1252"),
+        (b"order,region_code,receives,hands_over,venue\r\n1,32.16,x,,Aula\x00\r\n", "Line 2 "),
+    ],
+)
+def test_a_route_file_in_no_readable_encoding_is_named(app, route, data, message):
+    admin = make_user("admin")
+    with app.test_request_context("/?lang=en"), pytest.raises(DomainError) as refused:
+        import_route(route, data, actor=admin)
+    assert message in refused.value.message
+    assert refused.value.field == "file"
+    assert stops(route) == []

@@ -10,7 +10,6 @@ time, method and recorder.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NoReturn
@@ -39,6 +38,7 @@ from kirab.attendance.models import (
 )
 from kirab.audit.services import record as audit
 from kirab.auth.models import User
+from kirab.csvtext import csv_reader, decode_csv
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
@@ -99,14 +99,6 @@ def uncell(text: str | None) -> str:
     return text
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte order mark), else Windows-1252."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def category_names() -> dict[str, str]:
     """Category values and their names in both languages, lower case, to the value."""
     names = {category: category for category in CATEGORIES}
@@ -127,12 +119,10 @@ def parse_time(text: str) -> datetime:
 
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the rows (with their line numbers) of a CSV file."""
-    text = decode(data)
+    text = decode_csv(data)
     if not text.strip():
         raise ImportFailed([(0, _("The file is empty."))])
-    first_line = text.splitlines()[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(text)
     try:
         header = [column.strip().lower() for column in next(reader)]
         rows = []

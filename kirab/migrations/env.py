@@ -64,10 +64,16 @@ def run_migrations_online():
             connection=connection,
             target_metadata=target_db.metadata,
             render_item=render_item,
+            # One transaction for the whole run on SQLite too (its DDL is
+            # transactional), so a downgrade refused halfway changes nothing.
+            transactional_ddl=True,
             **conf_args,
         )
         try:
             with context.begin_transaction():
+                if sqlite:
+                    # Python's sqlite3 opens no transaction for DDL by itself.
+                    connection.exec_driver_sql("BEGIN")
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -8,7 +8,6 @@ named with its number and reason.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from kirab.csvtext import csv_reader, decode_csv
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.params import plausible, whole_number
@@ -107,20 +107,15 @@ def _text(data: bytes) -> str:
     """The file as text, or a refusal of the whole file."""
     if len(data) > MAX_BYTES:
         raise DomainError(_("The file is too large; at most 512 KB."), "file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError(_("The file must be CSV text in UTF-8."), "file") from None
+    text = decode_csv(data)
     if not text.strip():
         raise DomainError(_("The file is empty."), "file")
     return text
 
 
 def _open(text: str):
-    """A CSV reader past the header (``;`` or ``,``), and the key each column stands for."""
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """A CSV reader past the header (``,``, ``;`` or tabs), and the key each column stands for."""
+    reader = csv_reader(text)
     try:
         header = next(reader)
     except csv.Error:
