@@ -1,7 +1,9 @@
 """Large bodies compressed when the client accepts it, with validators that stay right.
 
-Flask-Compress compresses feeds, API answers and CSV exports (and static
-files) for clients that send ``Accept-Encoding``. A compressed body is
+Flask-Compress compresses feeds, API answers and CSV exports for clients
+that send ``Accept-Encoding``. Static files are left to the proxy in front
+(they are few, small and cacheable), since Flask-Compress reads a sent file
+without closing it. A compressed body is
 another representation, so its strong ETag gets the coding appended
 (``"abc:gzip"``) and every response says ``Vary: Accept-Encoding``. A client
 revalidates with the tag it was given; :func:`client_etag` lets a view
@@ -25,16 +27,8 @@ from flask_compress import Compress
 compress = Compress()
 
 ALGORITHMS = ["zstd", "br", "gzip", "deflate"]
-# Data bodies worth compressing; no text/html (see above).
-MIMETYPES = [
-    "text/calendar",
-    "text/csv",
-    "application/json",
-    "text/css",
-    "text/javascript",
-    "application/javascript",
-    "image/svg+xml",
-]
+# Data bodies worth compressing; no text/html (see above), no static files.
+MIMETYPES = ["text/calendar", "text/csv", "application/json"]
 
 
 def init_compression(app: Flask) -> None:

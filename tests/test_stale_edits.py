@@ -236,7 +236,13 @@ def test_a_missing_or_garbled_version_is_a_clear_refusal(app, jalur, version):
     response = ani.post(path, data=data)
     assert response.status_code in (400, 422)
     if response.status_code == 422:
-        assert "Formulir ini tidak lengkap atau sudah usang" in response.get_data(as_text=True)
+        # A control character is refused by the base form before the version is read.
+        expected = (
+            "Gunakan huruf, angka dan tanda baca saja"
+            if version and "\x00" in version
+            else "Formulir ini tidak lengkap atau sudah usang"
+        )
+        assert expected in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Event, event_id).title == "KPU Goes To Campus"
 
