@@ -16,10 +16,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, text
 
+from kirab.attendance import counts
 from kirab.attendance.checkin import checkin_window
 from kirab.attendance.headcounts import MAX_HEADCOUNT
 from kirab.attendance.identity import IDEMPOTENCY_KEY, clean_name, clean_person, person_key
-from kirab.attendance import counts
 from kirab.attendance.models import CONTACT_MAX, METHODS, AttendanceRecord, HeadcountTally
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import ROLES, User

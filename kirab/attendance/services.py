@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+
 from kirab import clock
 from kirab.attendance.counts import kept_totals
 from kirab.attendance.identity import (
@@ -161,7 +162,9 @@ def confirm_party(entry: AttendanceRecord, *, actor: User) -> None:
 
 def named_totals(event_ids: list[int]) -> dict[int, int]:
     """How many people are recorded by name at each event that has any (the kept totals)."""
-    return {event_id: named for event_id, (named, _crowd) in kept_totals(event_ids).items() if named}
+    return {
+        event_id: named for event_id, (named, _crowd) in kept_totals(event_ids).items() if named
+    }
 
 
 def attendance_totals(event_ids: list[int]) -> dict[int, int]:
