@@ -1,6 +1,13 @@
 """Import every model so that metadata and migrations see all tables."""
 
-from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTally
+from kirab.attendance import counts  # noqa: F401 (its flush events keep the attendance totals)
+from kirab.attendance.models import (
+    AttendanceRecord,
+    EventAttendance,
+    EventPartyAttendance,
+    ExpectedGuest,
+    HeadcountTally,
+)
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import LoginSession, User, UserRegion
 from kirab.events.models import Event, Venue
@@ -15,6 +22,8 @@ __all__ = [
     "Dapil",
     "DapilDistrict",
     "Event",
+    "EventAttendance",
+    "EventPartyAttendance",
     "ExpectedGuest",
     "FeedDocument",
     "FeedState",

@@ -17,6 +17,7 @@ import urllib.request
 
 import pytest
 
+from kirab.attendance import counts
 from kirab.attendance.checkin import checkin_token
 from kirab.attendance.models import AttendanceRecord
 from kirab.database import db
@@ -189,3 +190,63 @@ def test_organizers_ticking_off_the_same_guest_at_once(served, event):
     assert statuses == [302] + [422] * 3, statuses
     assert [entry.name for entry in stored(event.id)] == ["Ahmad Wakil"]
     assert all(re.search(r"09[.:]30 WIB", text) for status, text in results if status == 422)
+
+
+# --- the kept totals under the same races ---------------------------------------
+
+
+@pytest.fixture
+def served_for_teams(app, migrated):
+    """The served app, with room for a team of organizers logging in at once."""
+    with served_over_http(
+        migrated, FIXED_NOW=at("2023-11-13 09:30"), SELF_CHECKIN_LIMIT="1000 per minute",
+        LOGIN_LIMIT="1000 per minute",
+    ) as url:  # fmt: skip
+        yield url
+
+
+def kept_now():
+    """The kept totals and a fresh count of them, as the database has them now."""
+    db.session.rollback()
+    return counts.all_kept(), counts.recount()
+
+
+def test_many_people_checking_in_at_once_are_all_counted(served, event):
+    """Eight different people at once: eight records, and the kept total says eight."""
+    url = f"{served}/events/{event.id}/check-in/{checkin_token(event)}"
+    forms = [checkin_form(f"Peserta Nomor {n}", f"many-{n:02d}-" + "m" * 20)
+             for n in range(CLIENTS)]  # fmt: skip
+    statuses = [status for status, _text in all_at_once(url, forms)]
+    assert statuses == [200] * CLIENTS, (statuses, database_kind())
+    kept, fresh = kept_now()
+    assert kept == fresh
+    assert kept.events[event.id] == (CLIENTS, 0)
+
+
+def test_counters_sending_tallies_at_once_lose_no_count(served_for_teams, event):
+    """Three posts tally at once, and three people send the same post's tally at once.
+
+    The crowd kept is the fresh sum of the latest tally of each post, whoever won.
+    """
+    served = served_for_teams
+    organizers = [make_user("organizer", regions=["32.16"]) for _n in range(6)]
+    db.session.commit()
+    url = f"{served}/events/{event.id}/attendance/headcount"
+    page = f"{served}/events/{event.id}/attendance"
+    queue = [organizer.email for organizer in organizers]
+
+    def log_in(browser: Browser):
+        token = browser.csrf(f"{served}/login")
+        form = {"csrf_token": token, "email": queue.pop(), "password": TEST_PASSWORD}
+        assert browser.post(f"{served}/login", form)[0] == 302
+
+    counters = ["Utara", "Selatan", "Barat", "Gerbang", "Gerbang", "Gerbang"]
+    forms = [{"counter": counter, "category": "public", "count": str(100 + n),
+              "idempotency_key": f"tally-{n:02d}-" + "h" * 20}
+             for n, counter in enumerate(counters)]  # fmt: skip
+    results = all_at_once(url, forms, csrf_page=page, prepare=log_in)
+    assert [status for status, _text in results] == [302] * 6, database_kind()
+    kept, fresh = kept_now()
+    assert kept == fresh
+    named, crowd = kept.events[event.id]
+    assert named == 0 and 100 + 101 + 102 + 103 <= crowd <= 100 + 101 + 102 + 105

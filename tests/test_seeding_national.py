@@ -16,6 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, text
 
+from kirab.attendance import counts
 from kirab.attendance.checkin import checkin_window
 from kirab.attendance.headcounts import MAX_HEADCOUNT
 from kirab.attendance.identity import IDEMPOTENCY_KEY, clean_name, clean_person, person_key
@@ -221,6 +222,13 @@ def test_every_record_passes_the_attendance_rules(loaded):
         assert clean_name(tally.counter, "counter", 60) == tally.counter
         assert tally.counter_key == person_key(tally.counter)
         assert 0 <= tally.count <= MAX_HEADCOUNT
+
+
+def test_the_kept_attendance_totals_equal_the_records(loaded):
+    """The totals the seeding writes are those the write paths would have kept."""
+    kept = counts.all_kept()
+    assert kept == counts.recount()
+    assert sum(named for named, _crowd in kept.events.values()) == count(AttendanceRecord)
 
 
 def test_users_of_every_role_can_log_in(loaded):

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from kirab import clock
+from kirab.attendance.counts import count_inserted
 from kirab.attendance.forms import CATEGORY_LABELS
 from kirab.attendance.identity import (
     affiliation_key,
@@ -240,13 +241,15 @@ def insert_records(rows: list[dict]) -> None:
 
     No ORM objects are made; the database's unique constraint on a person
     per event still decides a race with someone recording at the same time
-    (IntegrityError, as a flush would raise).
+    (IntegrityError, as a flush would raise). The kept totals move once for
+    the whole file, after the rows, as a flush would move them.
     """
     table = AttendanceRecord.__table__
     statement = table.insert()
     for start in range(0, len(rows), IMPORT_CHUNK):
         # One statement, many parameter sets: the drivers send them as one batch.
         db.session.execute(statement, rows[start : start + IMPORT_CHUNK])
+    count_inserted(rows)
 
 
 def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult:

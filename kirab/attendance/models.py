@@ -64,15 +64,19 @@ class AttendanceRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The unique constraint's index (event first) serves lookups by event.
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    # The kept totals (kirab/attendance/counts.py) need the old values of these three
+    # when one changes: active history loads them before the change.
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), active_history=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     name_key: Mapped[str] = mapped_column(String(KEY_MAX), index=True)
     # "p<ballot number>", "o<organisation key>" or "" when the person gave neither.
     affiliation_key: Mapped[str] = mapped_column(String(KEY_MAX), default="")
     category: Mapped[str] = mapped_column(String(16))
-    party_number: Mapped[int | None] = mapped_column(ForeignKey("parties.number"), index=True)
+    party_number: Mapped[int | None] = mapped_column(
+        ForeignKey("parties.number"), index=True, active_history=True
+    )
     # A party named at self check-in counts as self-declared until an organizer confirms it.
-    party_self_declared: Mapped[bool] = mapped_column(default=False)
+    party_self_declared: Mapped[bool] = mapped_column(default=False, active_history=True)
     organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
     contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
     method: Mapped[str] = mapped_column(String(16))
@@ -133,3 +137,30 @@ class HeadcountTally(db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     recorded_by: Mapped[User | None] = relationship()
+
+
+class EventAttendance(db.Model):
+    """The kept totals of one event: people recorded by name, and the crowd counted.
+
+    ``crowd`` is the sum of the latest tally of each counter and category.
+    Every write of records or tallies keeps the row up to date in its own
+    transaction (kirab/attendance/counts.py), so pages read totals instead of
+    counting records. An event nobody attended has no row.
+    """
+
+    __tablename__ = "event_attendance"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    named: Mapped[int] = mapped_column(default=0, server_default="0")
+    crowd: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class EventPartyAttendance(db.Model):
+    """The kept count of one party's people at one event, confirmed and self-declared apart."""
+
+    __tablename__ = "event_party_attendance"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    party_number: Mapped[int] = mapped_column(ForeignKey("parties.number"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
+    self_declared: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -1,7 +1,9 @@
 """Attendance reports: totals per event, stop, dapil, kind and party, and their charts.
 
 Every report is one grouped query over the events in scope, whatever their
-number; the totals are the same counts the records give directly.
+number. It reads the totals kept per event on write (kirab/attendance/counts.py),
+never the records: the same counts the records give directly, at the cost of
+adding one row per event.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from dataclasses import dataclass
 import leather
 from sqlalchemy import func
 
-from kirab.attendance.headcounts import latest_tallies
-from kirab.attendance.models import AttendanceRecord
+from kirab.attendance.counts import PARTIES, TOTALS
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.models import CANCELLED, PUBLISHED, Event
@@ -59,34 +60,19 @@ def events_in_scope(event_filter: EventFilter):
 
 
 def per_event(event_filter: EventFilter):
-    """A subquery: each event in scope with its named and counted attendance."""
-    in_scope = events_in_scope(event_filter)
-    scope = in_scope.subquery()
-    # Counting only the events in scope keeps a report of one stop small at national scale.
-    named = (
-        db.select(AttendanceRecord.event_id, func.count(AttendanceRecord.id).label("n"))
-        .where(AttendanceRecord.event_id.in_(in_scope))
-        .group_by(AttendanceRecord.event_id)
-        .subquery()
-    )
-    counted = latest_tallies(in_scope).subquery()
-    crowd = (
-        db.select(counted.c.event_id, func.sum(counted.c.count).label("n"))
-        .group_by(counted.c.event_id)
-        .subquery()
-    )
+    """A subquery: each event in scope with its named and counted attendance (the kept totals)."""
+    scope = events_in_scope(event_filter).subquery()
     return (
         db.select(
             Event.id.label("event_id"),
             Event.stop_id,
             Event.dapil_id,
             Event.kind,
-            func.coalesce(named.c.n, 0).label("named"),
-            func.coalesce(crowd.c.n, 0).label("crowd"),
+            func.coalesce(TOTALS.c.named, 0).label("named"),
+            func.coalesce(TOTALS.c.crowd, 0).label("crowd"),
         )
         .join(scope, scope.c.id == Event.id)
-        .outerjoin(named, named.c.event_id == Event.id)
-        .outerjoin(crowd, crowd.c.event_id == Event.id)
+        .outerjoin(TOTALS, TOTALS.c.event_id == Event.id)
         .subquery()
     )
 
@@ -163,24 +149,25 @@ def by_kind(event_filter: EventFilter, label) -> list[ReportRow]:
 def by_party(event_filter: EventFilter) -> list[ReportRow]:
     """One row per party: its people recorded (confirmed and self-declared) and its events."""
     scope = events_in_scope(event_filter)
+    people = PARTIES.c.confirmed + PARTIES.c.self_declared
     result = db.session.execute(
         db.select(
             Party.number,
             Party.abbreviation,
-            Party.name,
-            func.count(func.distinct(AttendanceRecord.event_id)),
-            func.count(AttendanceRecord.id),
-            func.count(AttendanceRecord.id).filter(AttendanceRecord.party_self_declared),
+            func.count(),
+            func.sum(PARTIES.c.confirmed),
+            func.sum(PARTIES.c.self_declared),
         )
-        .join(AttendanceRecord, AttendanceRecord.party_number == Party.number)
-        .where(AttendanceRecord.event_id.in_(scope))
-        .group_by(Party.number, Party.abbreviation, Party.name)
+        .join(PARTIES, PARTIES.c.party_number == Party.number)
+        # A row whose people were all erased stays at zero: not an event the party came to.
+        .where(PARTIES.c.event_id.in_(scope), people > 0)
+        .group_by(Party.number, Party.abbreviation)
         .order_by(Party.number)
     ).all()
     return [
-        ReportRow(number, f"{number}. {abbreviation}", int(events), int(named), 0,
-                  confirmed=int(named) - int(declared), self_declared=int(declared))
-        for number, abbreviation, _name, events, named, declared in result
+        ReportRow(number, f"{number}. {abbreviation}", int(events), int(confirmed + declared), 0,
+                  confirmed=int(confirmed), self_declared=int(declared))
+        for number, abbreviation, events, confirmed, declared in result
     ]  # fmt: skip
 
 
@@ -213,29 +200,20 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
         .offset(offset)
     ).all()
     ids = [row[0] for row in events]
-    cells: dict[tuple[int, int], list[int]] = {}
-    for event_id, number, declared, count in db.session.execute(
-        db.select(
-            AttendanceRecord.event_id,
-            AttendanceRecord.party_number,
-            AttendanceRecord.party_self_declared,
-            func.count(),
+    cells = {
+        (event_id, number): (confirmed, declared)
+        for event_id, number, confirmed, declared in db.session.execute(
+            db.select(PARTIES).where(
+                PARTIES.c.event_id.in_(ids), PARTIES.c.confirmed + PARTIES.c.self_declared > 0
+            )
         )
-        .where(AttendanceRecord.event_id.in_(ids), AttendanceRecord.party_number.is_not(None))
-        .group_by(
-            AttendanceRecord.event_id,
-            AttendanceRecord.party_number,
-            AttendanceRecord.party_self_declared,
-        )
-    ):
-        cell = cells.setdefault((event_id, number), [0, 0])
-        cell[1 if declared else 0] += count
+    }
     parties = list(db.session.execute(db.select(Party).order_by(Party.number)).scalars())
     return (
         PartyMatrix(
             [tuple(row) for row in events],
             parties,
-            {key: (value[0], value[1]) for key, value in cells.items()},
+            cells,
         ),
         total,
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from kirab import clock
-from kirab.attendance.headcounts import headcount_totals
+from kirab.attendance.counts import kept_totals
 from kirab.attendance.identity import (
     Outcome,
     affiliation_key,
@@ -161,19 +160,15 @@ def confirm_party(entry: AttendanceRecord, *, actor: User) -> None:
     audit(actor, "attendance.confirm_party", entry, event_id=entry.event_id)
 
 
-def named_totals(event_ids=None) -> dict[int, int]:
-    """How many people are recorded by name at each event."""
-    query = db.select(AttendanceRecord.event_id, func.count(AttendanceRecord.id)).group_by(
-        AttendanceRecord.event_id
-    )
-    if event_ids is not None:
-        query = query.where(AttendanceRecord.event_id.in_(event_ids))
-    return dict(db.session.execute(query).all())
+def named_totals(event_ids: list[int]) -> dict[int, int]:
+    """How many people are recorded by name at each event that has any (the kept totals)."""
+    return {
+        event_id: named for event_id, (named, _crowd) in kept_totals(event_ids).items() if named
+    }
 
 
 def attendance_totals(event_ids: list[int]) -> dict[int, int]:
-    """People at each event: those recorded by name plus the crowd counted (two queries)."""
+    """People at each event: those recorded by name plus the crowd counted (one query)."""
     if not event_ids:
         return {}
-    named, crowd = named_totals(event_ids), headcount_totals(event_ids)
-    return {event_id: named.get(event_id, 0) + crowd.get(event_id, 0) for event_id in event_ids}
+    return {event_id: named + crowd for event_id, (named, crowd) in kept_totals(event_ids).items()}

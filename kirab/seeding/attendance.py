@@ -8,6 +8,7 @@ check-ins inside the time their QR link works.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from kirab.attendance.identity import affiliation_key, person_key
@@ -158,15 +159,22 @@ class People:
 
 
 def write_attendance(seeding: Seeding, events: list[PlannedEvent]) -> None:
-    """The named records and the headcount tallies of every published event, audited."""
+    """The named records and the headcount tallies of every published event, audited.
+
+    Each event's totals are written beside its rows, as the attendance area
+    keeps them on every write.
+    """
     writer = seeding.writer
     for event, count in zip(events, sizes(seeding, events), strict=True):
         if not event.published:
             continue
         people, imported = People(seeding, event), 0
+        parties: Counter[tuple[int, bool]] = Counter()
         for _ in range(count):
             row = people.record(writer.next_id("attendance_records"))
             writer.add("attendance_records", row)
+            if row[6] is not None:
+                parties[(row[6], row[7])] += 1
             if row[10] == "import":
                 imported += 1
                 continue
@@ -188,16 +196,35 @@ def write_attendance(seeding: Seeding, events: list[PlannedEvent]) -> None:
                 added=imported,
                 skipped=0,
             )
-        write_tallies(seeding, event)
+        crowd = write_tallies(seeding, event)
+        write_totals(seeding, event.id, count, crowd, parties)
     writer.flush()
 
 
-def write_tallies(seeding: Seeding, event: PlannedEvent) -> None:
-    """Several counting posts' running tallies of the crowd; the latest of each counts."""
+def write_totals(
+    seeding: Seeding, event_id: int, named: int, crowd: int, parties: Counter[tuple[int, bool]]
+) -> None:
+    """The kept totals of one event: people by name, the crowd, and each party's people."""
+    if not (named or crowd):
+        return
+    seeding.writer.add("event_attendance", (event_id, named, crowd))
+    for number in sorted({number for number, _declared in parties}):
+        seeding.writer.add(
+            "event_party_attendance",
+            (event_id, number, parties[(number, False)], parties[(number, True)]),
+        )
+
+
+def write_tallies(seeding: Seeding, event: PlannedEvent) -> int:
+    """Several counting posts' running tallies of the crowd; the latest of each counts.
+
+    Returns the crowd: the latest tally of each post and category, added up.
+    """
     rng, writer = seeding.rng, seeding.writer
     base = HEADCOUNT_BASE.get(event.kind)
     if base is None or (event.kind == "outreach" and rng.random() < 0.7):
-        return
+        return 0
+    latest: dict[tuple[str, str], tuple[datetime, int, int]] = {}
     organizer = seeding.organizer_of(event.stop)
     categories = ["public", "student"] if event.kind == "campus" else ["public"]
     length = (event.ends_at - event.starts_at).total_seconds()
@@ -209,6 +236,8 @@ def write_tallies(seeding: Seeding, event: PlannedEvent) -> None:
                 count += rng.randint(base // 4, base)
                 at = event.starts_at + timedelta(seconds=int(length * turn / (tallies + 1)))
                 tally_id = writer.next_id("headcount_tallies")
+                slot = (person_key(counter), category)
+                latest[slot] = max(latest.get(slot, (at, 0, 0)), (at, tally_id, count))
                 writer.add(
                     "headcount_tallies",
                     (
@@ -232,3 +261,4 @@ def write_tallies(seeding: Seeding, event: PlannedEvent) -> None:
                     category=category,
                     count=count,
                 )
+    return sum(count for _at, _id, count in latest.values())

@@ -100,6 +100,9 @@ COLUMNS = {
         "recorded_by_id",
         "idempotency_key",
     ),
+    # The totals the attendance area keeps on write, filled as the rows above are made.
+    "event_attendance": ("event_id", "named", "crowd"),
+    "event_party_attendance": ("event_id", "party_number", "confirmed", "self_declared"),
     "audit_log": ("id", "at", "user_id", "action", "object_type", "object_id", "details"),
 }
 
