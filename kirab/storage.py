@@ -207,10 +207,14 @@ def delete_forgotten_objects(session: Session) -> None:
     finish(session, DELETING, WRITTEN)
 
 
-@event.listens_for(Session, "after_rollback")
-def delete_unrecorded_objects(session: Session) -> None:
-    """The records of the objects just written were undone: the objects go too."""
-    finish(session, WRITTEN, DELETING)
+@event.listens_for(Session, "after_soft_rollback")
+def delete_unrecorded_objects(session: Session, previous_transaction) -> None:
+    """The records of the objects just written were undone: the objects go too.
+
+    Only the whole transaction's end counts; a savepoint rolled back inside it does not.
+    """
+    if not previous_transaction.nested:
+        finish(session, WRITTEN, DELETING)
 
 
 class StorageSettingError(ValueError):
@@ -255,7 +259,7 @@ def s3_store(setting: str, endpoint_url: str | None, region: str | None, timeout
     config = Config(
         connect_timeout=timeout,
         read_timeout=timeout,
-        retries={"max_attempts": 2, "mode": "standard"},
+        retries={"total_max_attempts": 2, "mode": "standard"},
         s3={"addressing_style": "path"} if endpoint_url else None,
     )
     client = boto3.session.Session().client(
