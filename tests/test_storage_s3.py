@@ -11,12 +11,12 @@ them back.
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
 import socket
 import tarfile
 import time
-import urllib.request
 
 import boto3
 import pytest
@@ -63,7 +63,10 @@ def s3(monkeypatch, tmp_path):
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     # moto keeps its buckets in the process: each test starts from none.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    reset = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    reset.request("POST", "/moto-api/reset")
+    assert reset.getresponse().status == 200
+    reset.close()
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     client.create_bucket(Bucket=BUCKET)
     try:
