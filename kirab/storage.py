@@ -127,13 +127,16 @@ class S3Store:
         """The name of the object that holds the file under ``key``."""
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def call(self, what: str, operation, **arguments):
-        """Run one S3 operation; a failure of the storage becomes ``StorageUnavailable``."""
+    def call(self, what: str, operation, *, reading: bool = False, **arguments):
+        """Run one S3 operation; a failure of the storage becomes ``StorageUnavailable``.
+
+        A read of an object that does not exist returns None.
+        """
         try:
             return operation(Bucket=self.bucket, **arguments)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in NOT_FOUND:
-                raise
+            if reading and error.response.get("Error", {}).get("Code") in NOT_FOUND:
+                return None
             raise StorageUnavailable(f"{what} in s3://{self.bucket}: {error}") from None
         except BotoCoreError as error:
             raise StorageUnavailable(f"{what} in s3://{self.bucket}: {error}") from None
@@ -160,11 +163,11 @@ class S3Store:
     def fetch(self, key: str) -> tuple[bytes, str] | None:
         """The object's content and content type, or None when there is no object for ``key``."""
         name = self.object_name(key)
-        try:
-            found = self.call(f"Reading {name}", self.client.get_object, Key=name)
-            return found["Body"].read(), found.get("ContentType") or "application/octet-stream"
-        except ClientError:
+        found = self.call(f"Reading {name}", self.client.get_object, reading=True, Key=name)
+        if found is None:
             return None
+        try:
+            return found["Body"].read(), found.get("ContentType") or "application/octet-stream"
         except BotoCoreError as error:  # the connection broke while the body was read
             raise StorageUnavailable(f"Reading {name} in s3://{self.bucket}: {error}") from None
 
