@@ -25,6 +25,9 @@ ENVIRONMENT_KEYS = {
     "KIRAB_PROXY_COUNT": "PROXY_COUNT",
     "KIRAB_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "KIRAB_UPLOAD_STORAGE": "UPLOAD_STORAGE",
+    "KIRAB_S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+    "KIRAB_S3_REGION": "S3_REGION",
+    "KIRAB_S3_TIMEOUT": "S3_TIMEOUT",
     "KIRAB_SELF_CHECKIN_LIMIT": "SELF_CHECKIN_LIMIT",
     "KIRAB_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "KIRAB_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
@@ -71,10 +74,17 @@ class DefaultConfig:
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted;
     # without it every client would share the proxy's address (and its limits).
     PROXY_COUNT = 0
-    # Handover scans and photos are kept in the database (kirab/storage.py), so every
-    # app server serves them, and served after a permission check. The folder is where
-    # earlier versions kept them: upgrading moves its files into the database.
+    # Handover scans and photos are kept in the database or in S3-compatible storage
+    # ("s3://bucket/prefix"; kirab/storage.py), so every app server serves them, and served
+    # after a permission check. The folder is where earlier versions kept them: upgrading
+    # moves its files into the database.
     UPLOAD_STORAGE = "database"
+    # S3: the server of a non-AWS service (MinIO...), the region (else AWS's own settings),
+    # and seconds to connect and per read, each call tried twice. Credentials are AWS's
+    # standard environment variables or files, never this configuration.
+    S3_ENDPOINT_URL = None
+    S3_REGION = None
+    S3_TIMEOUT = 3
     UPLOAD_FOLDER = None  # filled in with instance/uploads
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     # Seconds before a dependency that does not answer is given up (kirab/dependencies.py):

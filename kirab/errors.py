@@ -49,6 +49,23 @@ class StaleEdit(DomainError):
         self.saved_at = saved_at
 
 
+class StorageUnavailable(DomainError):
+    """The file storage (S3-compatible) failed or did not answer in time: not the request's fault.
+
+    On an upload form it is the file field's message; anywhere else the app
+    answers 503 with Retry-After. ``detail`` says what failed, for the log.
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(storage_outage_message(), "file")
+        self.detail = detail
+
+
+def storage_outage_message() -> str:
+    """What people are told while the file storage is away."""
+    return _("Kirab cannot reach its file storage right now. Please try again in a moment.")
+
+
 def stale_edit_message() -> str:
     """What a person is told when someone else saved the record after they opened it."""
     return _("Someone else saved this after you opened it, so your changes were not saved.")
@@ -124,6 +141,15 @@ def register_error_handlers(app: Flask) -> None:
     def stale_data(error: StaleDataError):
         # A flush outside a service call (the services' own are answered on their form).
         return stale_response()
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_away(error: StorageUnavailable):
+        app.logger.warning("File storage unavailable: %s", error.detail)
+        discard_session()
+        response = make_response(_respond(503, error.message))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     for outage in OUTAGES:
         app.register_error_handler(outage, lambda error: outage_response())

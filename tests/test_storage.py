@@ -135,10 +135,11 @@ def test_a_scan_uploaded_through_one_server_is_served_by_the_other(app, migrated
     assert not any(path.is_file() for folder in folders for path in folder.rglob("*"))
 
 
-def test_an_s3_setting_is_refused_at_start_with_a_reason(migrated):
+def test_a_storage_setting_that_cannot_be_used_is_refused_at_start_with_a_reason(migrated):
     assert check_storage_setting(None) == check_storage_setting(" database ") == "database"
-    with pytest.raises(StorageSettingError, match=r"s3://\.\.\. is not supported"):
-        create_app(app_config(migrated, UPLOAD_STORAGE="s3://kirab-uploads/scans"))
+    assert check_storage_setting("s3://kirab-uploads/scans/") == "s3://kirab-uploads/scans"
+    with pytest.raises(StorageSettingError, match="does not name a bucket"):
+        create_app(app_config(migrated, UPLOAD_STORAGE="s3://Kirab_Uploads/scans"))
     with pytest.raises(StorageSettingError, match="not a storage Kirab knows"):
         check_storage_setting("/srv/kirab/uploads")
 
