@@ -147,7 +147,7 @@ def export(client: Client, path: str, workers: list[int], limit: float) -> Expor
     sampler = RssSampler(workers, limit=limit + 60)
     sampler.start()
     size = rows = 0
-    whole = False
+    whole, last = False, b""
     start = time.perf_counter()
     try:
         response = client.open("GET", path)
@@ -158,7 +158,9 @@ def export(client: Client, path: str, workers: list[int], limit: float) -> Expor
                 whole = response.status == 200
                 break
             size += len(chunk)
-            rows += chunk.count(b"\r\n")
+            # A line end split between two reads counts too.
+            rows += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
     except (OSError, http.client.HTTPException):
         whole = False
     seconds = time.perf_counter() - start
