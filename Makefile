@@ -10,7 +10,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 CATALOGUES := $(wildcard kirab/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: install run test test-pg bench lint format translations extract-messages clean
+.PHONY: install run test test-pg bench bench-feeds lint format translations extract-messages clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -42,9 +42,17 @@ test-pg: install
 	KIRAB_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) KIRAB_TEST_RATELIMIT_STORAGE_URI=$(REDIS_TEST_URL) \
 		$(BIN)/pytest -m "not browser"
 
-## The calendar feeds at national size (13,000 events) in a scratch SQLite database:
-## build and serving times as ratios against plain icalendar builds and a static file.
+## The national HTTP benchmark: the national data set in PostgreSQL (built, or reused when
+## loaded) served by gunicorn with the shipped settings; every public page, API list and feed
+## warm, cold and at 8 clients against GET /login and a static file, the attendance page, the
+## relay export against COPY, a 50,000-row import. Prints a table and "N of M goals met".
+## KIRAB_BENCH_DATABASE_URL, KIRAB_BENCH_REDIS_URL, KIRAB_BENCH_SCALE (or BENCH_ARGS=--scale 0.1).
 bench: install
+	$(BIN)/python -m tests.benchmarks.national $(BENCH_ARGS)
+
+## The calendar feeds' own benchmark (13,000 events, scratch SQLite, one process): build
+## times against plain icalendar builds, serving against a static file.
+bench-feeds: install
 	$(BIN)/python -m tests.benchmarks.feeds
 
 ## ruff, no repeated blocks of code (pylint), no function above complexity C (radon).
