@@ -34,7 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from kirab.auth.session import init_login
     from kirab.cli import register_commands
     from kirab.compression import init_compression
-    from kirab.dependencies import engine_options, guard_engine, redis_options
+    from kirab.dependencies import (
+        engine_options,
+        guard_engine,
+        redis_options,
+        statement_milliseconds,
+    )
     from kirab.errors import register_error_handlers
     from kirab.extensions import babel, csrf, db, limiter, migrate
     from kirab.i18n import register_template_helpers, select_locale
@@ -74,7 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         enable_sqlite_pragmas(app)
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         with app.app_context():
-            guard_engine(db.engine, float(app.config["DB_STALL_TIMEOUT"]))
+            guard_engine(
+                db.engine, float(app.config["DB_STALL_TIMEOUT"]), statement_milliseconds(app)
+            )
     logging.getLogger("kirab").setLevel(logging.INFO)
     from kirab.logmask import mask_app_logs
 

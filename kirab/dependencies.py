@@ -6,13 +6,15 @@ Three limits together make every wait end:
 
 - connecting gives up after ``DB_CONNECT_TIMEOUT`` seconds (libpq's
   ``connect_timeout`` covers the whole handshake);
-- a live server cancels a statement after ``DB_STATEMENT_TIMEOUT`` seconds;
-- a watchdog thread cuts the connection of any statement or ping that has
-  waited ``DB_STALL_TIMEOUT`` seconds: the blocked read then fails at once,
+- a live server cancels a request's statement after ``DB_STATEMENT_TIMEOUT``
+  seconds;
+- a watchdog thread cuts the connection of any statement or ping of a
+  request that has waited ``DB_STALL_TIMEOUT`` seconds: the blocked read then fails at once,
   the pool throws the connection away, and the request answers 503.
 
-Redis (rate limits) gets socket and connect timeouts and an in-memory
-fallback in :func:`redis_options`.
+Commands (migrations, backups, the national load) are not requests and
+run without the last two limits. Redis (rate limits) gets socket and
+connect timeouts and an in-memory fallback in :func:`redis_options`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import socket
 import threading
 import time
 
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
@@ -83,12 +85,16 @@ def cut(dbapi_connection, descriptor: int) -> None:
         logger.debug("A stalled connection was gone before it could be cut", exc_info=True)
 
 
+def statement_milliseconds(app: Flask) -> int:
+    """The statement timeout of a request, in milliseconds."""
+    return int(float(app.config["DB_STATEMENT_TIMEOUT"]) * 1000)
+
+
 def postgresql_connect_args(app: Flask) -> dict:
-    """libpq settings that bound connecting and every statement on a live server."""
-    statement_ms = int(float(app.config["DB_STATEMENT_TIMEOUT"]) * 1000)
+    """libpq settings that bound connecting, and every statement until a checkout sets its own."""
     return {
         "connect_timeout": max(1, round(float(app.config["DB_CONNECT_TIMEOUT"]))),
-        "options": f"-c statement_timeout={statement_ms}",
+        "options": f"-c statement_timeout={statement_milliseconds(app)}",
     }
 
 
@@ -103,13 +109,19 @@ def engine_options(app: Flask) -> dict:
     return {**options, "connect_args": connect_args, "pool_timeout": app.config["DB_POOL_TIMEOUT"]}
 
 
-def guard_engine(engine: Engine, limit: float) -> Watchdog:
-    """Watch every statement and ping of a PostgreSQL engine; return the watchdog."""
+def guard_engine(engine: Engine, limit: float, statement_ms: int) -> Watchdog:
+    """Bound every statement and ping a request makes on a PostgreSQL engine; return the watchdog.
+
+    Only requests are bounded: a command (a migration, a backup, a national
+    load) may run a statement for minutes, so outside a request the
+    checkout lifts the statement timeout and the watchdog looks away.
+    """
     watchdog = Watchdog(limit)
 
     @event.listens_for(engine, "before_cursor_execute")
     def before(conn, cursor, statement, parameters, context, executemany):
-        watchdog.begin(conn, conn.connection.dbapi_connection)
+        if has_request_context():
+            watchdog.begin(conn, conn.connection.dbapi_connection)
 
     @event.listens_for(engine, "after_cursor_execute")
     def after(conn, cursor, statement, parameters, context, executemany):
@@ -122,11 +134,14 @@ def guard_engine(engine: Engine, limit: float) -> Watchdog:
     @event.listens_for(engine, "checkout")
     def ping(dbapi_connection, connection_record, connection_proxy):
         # Pessimistic disconnect handling under the watchdog: a dead connection
-        # is replaced by the pool, a stalled one is cut and replaced too.
-        watchdog.begin(dbapi_connection, dbapi_connection)
+        # is replaced by the pool, a stalled one is cut and replaced too. The
+        # ping sets the statement timeout this use of the connection needs.
+        in_request = has_request_context()
+        if in_request:
+            watchdog.begin(dbapi_connection, dbapi_connection)
         try:
             cursor = dbapi_connection.cursor()
-            cursor.execute("SELECT 1")
+            cursor.execute(f"SET statement_timeout = {statement_ms if in_request else 0}")
             cursor.close()
         except Exception as error:  # any failure means an unusable connection
             raise exc.DisconnectionError() from error

@@ -167,7 +167,21 @@ def stalled_or_refused_database_answers_503_and_recovers(app, migrated):
         proxy.close()
 
 
-if POSTGRES_URL:  # SQLite has no connection to stall: the PostgreSQL pass runs this one
+def requests_have_a_statement_timeout_and_commands_none(migrated):
+    from sqlalchemy import text
+
+    with extra_app(migrated, DB_STATEMENT_TIMEOUT=4) as other:
+        assert db.session.execute(text("SHOW statement_timeout")).scalar() == "0"
+        db.session.remove()
+        with other.test_request_context("/agenda"):
+            assert db.session.execute(text("SHOW statement_timeout")).scalar() == "4s"
+            db.session.remove()
+
+
+if POSTGRES_URL:  # SQLite has no connection to stall: the PostgreSQL pass runs these
+    test_requests_have_a_statement_timeout_and_commands_none = (
+        requests_have_a_statement_timeout_and_commands_none
+    )
     test_a_stalled_or_refused_database_answers_503_and_recovers = (
         stalled_or_refused_database_answers_503_and_recovers
     )
