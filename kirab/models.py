@@ -3,8 +3,10 @@
 from kirab.attendance.models import AttendanceRecord, ExpectedGuest, HeadcountTally
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import LoginSession, User, UserRegion
+from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
+from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
@@ -14,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Dapil",
     "DapilDistrict",
+    "DataVersion",
     "Event",
     "ExpectedGuest",
     "FeedDocument",
@@ -24,6 +27,7 @@ __all__ = [
     "HeadcountTally",
     "LoginSession",
     "Office",
+    "PageRendering",
     "Party",
     "Region",
     "Relay",

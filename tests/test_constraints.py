@@ -23,6 +23,7 @@ from kirab.attendance.models import (
 )
 from kirab.auth.models import Role, User
 from kirab.database import db, utcnow
+from kirab.dataversions import DataVersion
 from kirab.events.models import Event, EventKind, EventStatus, Venue
 from kirab.feeds.models import STATE_ID, FeedDocument, FeedState, RenderedEvent
 from kirab.regions.models import Dapil, Party, PartyScope, Region, RegionLevel
@@ -91,6 +92,7 @@ def world(app) -> World:
             "feed_event_renderings": {"event_id": event.id, "lang": "id"},
             "feed_documents": {"key": "k"},
             "feed_state": {"id": STATE_ID},
+            "data_versions": {"scope": "all"},
             "regions": {"code": "32.16"},
             "parties": {"number": 1},
             "dapil": {"id": dapil.id},
@@ -148,6 +150,7 @@ VIOLATIONS = [
     ("ck_feed_event_renderings_sequence", RenderedEvent, {"sequence": -1}),
     ("ck_feed_documents_data_version", FeedDocument, {"data_version": -1}),
     ("ck_feed_state_version", FeedState, {"version": -1}),
+    ("ck_data_versions_version", DataVersion, {"version": -1}),
     ("ck_regions_level", Region, {"level": "village"}),
     ("ck_parties_scope", Party, {"scope": "papua"}),
     ("ck_dapil_number", Dapil, {"number": 0}),

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, update
 
 from kirab.database import db
+from kirab.dataversions import ATTENDANCE, EVENTS, GLOBAL, USERS, bump
 from kirab.errors import DomainError
 from kirab.feeds.models import STATE_ID, FeedState
 from kirab.regions.models import Party, PartyScope, Region
@@ -60,6 +61,8 @@ def mark_feeds_changed() -> None:
     )
     if changed.rowcount == 0:
         db.session.execute(table.insert().values(id=STATE_ID, version=1))
+    # Written in bulk, past the flush listener: every page and feed starts afresh.
+    bump((GLOBAL, EVENTS, ATTENDANCE, USERS))
 
 
 def seed_national(*, scale: float, seed: int, password_hash: str) -> SeedResult:

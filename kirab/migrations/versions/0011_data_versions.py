@@ -1,0 +1,46 @@
+"""data versions per scope and stored renderings of public pages
+
+Revision ID: 0011
+Revises: 0009
+Create Date: 2026-12-01 21:00:00.000000
+
+Downgrading drops both tables: stored pages are rendered again, nothing
+else is lost (feeds keep their own change counter).
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0011'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('data_versions',
+    sa.Column('scope', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('changed_at', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('version >= 0', name=op.f('ck_data_versions_version')),
+    sa.PrimaryKeyConstraint('scope', name=op.f('pk_data_versions'))
+    )
+    op.create_table('page_renderings',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('mimetype', sa.String(length=100), nullable=False),
+    sa.Column('body', sa.LargeBinary(), nullable=False),
+    sa.Column('stored_at', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_page_renderings'))
+    )
+    with op.batch_alter_table('page_renderings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_page_renderings_stored_at'), ['stored_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('page_renderings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_page_renderings_stored_at'))
+
+    op.drop_table('page_renderings')
+    op.drop_table('data_versions')
