@@ -110,8 +110,12 @@ def bump(scopes: Iterable[str], connection=None) -> None:
             )
 
 
-def read_versions(scopes: Iterable[str], connection=None) -> tuple[dict[str, int], int]:
-    """The versions of ``scopes`` (0 if never changed) and their latest change, in one query."""
+def read_versions(scopes: Iterable[str], connection=None) -> tuple[dict[str, tuple[int, int]], int]:
+    """Each scope's version and last change (0, 0 if never changed), and the latest change.
+
+    One query. The pair (version, changed_at) never repeats, even after a
+    backup was restored with older versions: the next change is stamped now.
+    """
     connection = connection if connection is not None else db.session.connection()
     names = sorted(set(scopes))
     rows = connection.execute(
@@ -119,10 +123,10 @@ def read_versions(scopes: Iterable[str], connection=None) -> tuple[dict[str, int
             DataVersion.scope.in_(names)
         )
     ).all()
-    versions = dict.fromkeys(names, 0)
+    versions = dict.fromkeys(names, (0, 0))
     latest = 0
     for scope, version, changed_at in rows:
-        versions[scope] = version
+        versions[scope] = (version, changed_at)
         latest = max(latest, changed_at)
     return versions, latest
 

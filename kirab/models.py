@@ -5,7 +5,7 @@ from kirab.audit.models import AuditEntry
 from kirab.auth.models import LoginSession, User, UserRegion
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
-from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
+from kirab.feeds.models import FeedDocument, FeedToken, RenderedEvent
 from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
@@ -20,7 +20,6 @@ __all__ = [
     "Event",
     "ExpectedGuest",
     "FeedDocument",
-    "FeedState",
     "FeedToken",
     "Handover",
     "HandoverFile",

@@ -4,8 +4,9 @@ Revision ID: 0011
 Revises: 0009
 Create Date: 2026-12-01 21:00:00.000000
 
-Downgrading drops both tables: stored pages are rendered again, nothing
-else is lost (feeds keep their own change counter).
+The feeds' one change counter (feed_state) gives way to the versions per
+scope. Downgrading drops both tables and brings the counter back at 0:
+stored pages and feeds are rendered again, nothing else is lost.
 
 """
 from alembic import op
@@ -37,8 +38,17 @@ def upgrade():
     with op.batch_alter_table('page_renderings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_page_renderings_stored_at'), ['stored_at'], unique=False)
 
+    op.drop_table('feed_state')
+
 
 def downgrade():
+    feed_state = op.create_table('feed_state',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('version >= 0', name=op.f('ck_feed_state_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_state'))
+    )
+    op.bulk_insert(feed_state, [{'id': 1, 'version': 0}])
     with op.batch_alter_table('page_renderings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_page_renderings_stored_at'))
 
