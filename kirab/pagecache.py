@@ -140,12 +140,12 @@ def anonymous_get() -> bool:
 class Page:
     """The validators of the page a request asks for, worked out before rendering."""
 
-    def __init__(self, scopes: Iterable[str], clocked: bool):
+    def __init__(self, scopes: Iterable[str], clocked: bool | Callable[[], bool]):
         versions, latest = read_versions(scopes)
         parts = [request.endpoint, sorted((request.view_args or {}).items()),
                  sorted(request.args.items(multi=True)), str(get_locale()), request.host_url,
                  code_fingerprint(), settings_fingerprint(), sorted(versions.items())]  # fmt: skip
-        if clocked and "at" not in request.args:
+        if clocked is True or (callable(clocked) and clocked()):
             minute = int(clock.now().timestamp()) // CLOCK_SECONDS * CLOCK_SECONDS
             parts.append(minute)
             latest = max(latest, minute)
@@ -209,12 +209,20 @@ def _keep(key: str, response: Response) -> None:
     db.session.execute(table.delete().where(table.c.stored_at < now - KEEP_SECONDS))
 
 
-def cached_page(scopes: Callable[..., Iterable[str]], *, clocked: bool = False):
+def shows_now() -> bool:
+    """Whether a page of the relay's position shows the present (no ``at`` asked for)."""
+    return "at" not in request.args
+
+
+def cached_page(
+    scopes: Callable[..., Iterable[str]], *, clocked: bool | Callable[[], bool] = False
+):
     """Serve a public view's anonymous GETs from the store, with validators and 304s.
 
     ``scopes`` gets the view's arguments and names the data scopes the page
-    shows; ``clocked`` pages show the present moment and change each minute.
-    Logged-in people get the view itself, untouched.
+    shows; ``clocked`` pages (or those for which it returns True) show the
+    present moment and are rendered afresh each minute. Logged-in people get
+    the view itself, untouched.
     """
 
     def decorate(view):

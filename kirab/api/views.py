@@ -16,7 +16,7 @@ from kirab.events.filters import FilterError, request_filters
 from kirab.events.serializers import event_json
 from kirab.events.services import get_event, public_events
 from kirab.i18n import to_local
-from kirab.pagecache import cached_page, filter_scopes
+from kirab.pagecache import cached_page, filter_scopes, shows_now
 from kirab.params import whole_number
 from kirab.permissions import can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE
@@ -99,7 +99,7 @@ def whole_number_arg(name: str) -> int | None:
 
 
 @bp.get("/relay/status")
-@cached_page(lambda: (GLOBAL, EVENTS), clocked=True)
+@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def status():
     """Where the pataka of every route is at ``at`` (default: now)."""
     try:

@@ -91,8 +91,13 @@ def month_view(event_filter):
     }
 
 
+def month_of_today() -> bool:
+    """Whether the agenda shows the month of today (a month view with no month and no events)."""
+    return request.args.get("view") == "month" and not request.args.get("month")
+
+
 @bp.get("/agenda")
-@cached_page(lambda: filter_scopes(request.args))
+@cached_page(lambda: filter_scopes(request.args), clocked=month_of_today)
 def agenda():
     """Published events by local day, by stop or as a month, filtered as the URL says."""
     event_filter, page, per_page = filters_and_page()

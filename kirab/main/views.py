@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from kirab.dataversions import EVENTS, GLOBAL
 from kirab.errors import bad_request
-from kirab.pagecache import cached_page
+from kirab.pagecache import cached_page, shows_now
 from kirab.relay.moments import requested_moment
 from kirab.relay.services import relay_overview
 from kirab.urls import safe_next
@@ -17,7 +17,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@cached_page(lambda: (GLOBAL, EVENTS), clocked=True)
+@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def home():
     """Where the pataka is now on every route, and what comes next."""
     at, chosen = requested_moment()
