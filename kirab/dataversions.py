@@ -11,7 +11,7 @@ The scopes:
 - ``all``: every change below (pages that show everything, attendance included);
 - ``events``: every change to what the agenda, the route and the feeds show
   (everything but attendance and accounts);
-- ``global``: reference data, relays and routes, venues (shown on every page);
+- ``global``: reference data, relays and routes (shown on every page);
 - ``route:<id>``, ``region:<province code>``, ``event:<id>``: where a change to
   an event, a stop or a handover lies;
 - ``attendance``, ``attendance:region:<province code>``: attendance figures;
@@ -42,7 +42,7 @@ USERS = "users"
 
 # Tables whose rows every page may show by name; a change to one touches everything.
 REFERENCE_TABLES = {"regions", "offices", "dapil", "dapil_districts", "parties", "relays",
-                    "routes", "venues"}  # fmt: skip
+                    "routes"}  # fmt: skip
 ACCOUNT_TABLES = {"users", "user_regions"}
 
 

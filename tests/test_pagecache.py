@@ -6,6 +6,7 @@ import http.client
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
@@ -240,3 +241,19 @@ def test_a_change_made_in_another_process_shows_on_the_next_request_everywhere(
                 assert status == 200, (base, path)
                 assert "Pawai Bekasi" in body and "Sosialisasi Bekasi" not in body
     assert "Pawai Bekasi" in client.get(f"/events/{west_id}").get_data(as_text=True)
+
+
+def test_an_event_saved_with_its_venue_touches_only_its_own_province(app, two_provinces):
+    from kirab.events.scheduling import EventData, update_event
+
+    west_id, _south_id = two_provinces
+    event = db.session.get(Event, west_id)
+    data = EventData.of(event)
+    before = dict(db.session.execute(db.select(DataVersion.scope, DataVersion.version)).all())
+    changed = replace(data, title="Pawai Tambun", venue_name="Alun-alun Tambun")
+    update_event(event, changed, actor=None, now=utcnow())
+    db.session.commit()
+    after = dict(db.session.execute(db.select(DataVersion.scope, DataVersion.version)).all())
+    touched = {scope for scope in after if after[scope] != before.get(scope)}
+    assert "region:32" in touched and f"event:{west_id}" in touched
+    assert not touched & {"global", "region:73", "users", "attendance"}

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, one_of, utcnow
+from kirab.dataversions import EVENTS, region_scope
 from kirab.regions.models import Dapil, Office, Party, Region
 from kirab.relay.models import Stop, stop_scopes, values_before_and_after
 
@@ -163,6 +164,11 @@ class Venue(db.Model):
     version: Mapped[int] = mapped_column(server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """A venue is offered in its own province only: saving an event there touches no other."""
+        return {EVENTS} | {region_scope(row.region_code) for row in rows}
 
 
 def event_provinces(connection, event_ids: set[int]) -> set[str]:
