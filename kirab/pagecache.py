@@ -9,8 +9,9 @@ current minute. Then:
 1. the versions are read (one small query);
 2. an If-None-Match naming the ETag (or, without one, an If-Modified-Since
    not older than the scopes' last change) is answered 304, nothing rendered;
-3. otherwise the body stored under the ETag is served (one lookup), or the
-   page is rendered and stored for every process and machine.
+3. otherwise the body stored under the ETag is served (one lookup; the body
+   itself comes from this process's copy when it has one), or the page is
+   rendered and stored for every process and machine.
 
 A change raises its scopes' versions in its own transaction, so the very next
 request in any process computes a new ETag: nothing stale is ever matched,
@@ -177,11 +178,41 @@ class Page:
 # -- the store ---------------------------------------------------------------------------------
 
 
+def _copies() -> dict[str, tuple[str, bytes]]:
+    """This process's copies of stored bodies, by key (see ``_stored``)."""
+    return current_app.extensions.setdefault("kirab.pagecache.copies", {})
+
+
 def _stored(key: str) -> tuple[str, bytes] | None:
+    """The stored page of ``key``: one lookup, the body read only if this process lacks it.
+
+    A copy is used only while the store holds its key, so the database stays
+    the truth (a key names one body forever; a dropped one is rendered again).
+    """
+    copy = _copies().get(key)
+    if copy is not None:
+        found = db.session.execute(
+            select(PageRendering.key).where(PageRendering.key == key)
+        ).scalar()
+        return copy if found is not None else None
     found = db.session.execute(
         select(PageRendering.mimetype, PageRendering.body).where(PageRendering.key == key)
     ).one_or_none()
-    return (found.mimetype, found.body) if found is not None else None
+    if found is None:
+        return None
+    _remember(key, found.mimetype, found.body)
+    return found.mimetype, found.body
+
+
+def _remember(key: str, mimetype: str, body: bytes) -> None:
+    """Keep a copy of a body; past the limit the copies start over (pages change anyway)."""
+    copies = _copies()
+    size = current_app.extensions.get("kirab.pagecache.size", 0) + len(body)
+    if size > current_app.config["PAGE_COPIES_BYTES"]:
+        copies.clear()
+        size = len(body)
+    copies[key] = (mimetype, body)
+    current_app.extensions["kirab.pagecache.size"] = size
 
 
 def _keepable(response: Response) -> bool:
@@ -201,6 +232,7 @@ def _keep(key: str, response: Response) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = int(time.time())
+    _remember(key, response.mimetype, response.get_data())
     db.session.execute(
         insert(table)
         .values(key=key, mimetype=response.mimetype, body=response.get_data(), stored_at=now)
