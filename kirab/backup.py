@@ -67,10 +67,12 @@ MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 PART_NAMES = {SQLITE: "database.sqlite", POSTGRESQL: "database.pgdump"}
 # What init-db and the migrations put in a new database (the reference data, the
-# revision, the feeds' change counter); a database holding only these is empty.
+# revision; the feeds' change counter of older revisions), and what visits to its pages
+# store (the data versions, the stored pages); a database holding only these is empty.
 REFERENCE_TABLES = frozenset(
-    {"regions", "offices", "parties", "dapil", "dapil_districts", "alembic_version", "feed_state"}
-)
+    {"regions", "offices", "parties", "dapil", "dapil_districts", "alembic_version", "feed_state",
+     "data_versions", "page_renderings"}
+)  # fmt: skip
 CHUNK = 1024 * 1024
 
 

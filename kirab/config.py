@@ -71,6 +71,10 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Feed bodies each process keeps a copy of (checked against the database on every use).
     FEED_COPIES_BYTES = 64 * 1024 * 1024
+    # Anonymous public pages answered from the store of rendered pages (kirab/pagecache.py).
+    PAGE_CACHE = True
+    # Stored page bodies each process keeps a copy of (used while the store still holds them).
+    PAGE_COPIES_BYTES = 32 * 1024 * 1024
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted;
     # without it every client would share the proxy's address (and its limits).
     PROXY_COUNT = 0

@@ -10,8 +10,10 @@ from kirab.attendance.models import (
 )
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import LoginSession, User, UserRegion
+from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
-from kirab.feeds.models import FeedDocument, FeedState, FeedToken, RenderedEvent
+from kirab.feeds.models import FeedDocument, FeedToken, RenderedEvent
+from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
@@ -21,18 +23,19 @@ __all__ = [
     "AuditEntry",
     "Dapil",
     "DapilDistrict",
+    "DataVersion",
     "Event",
     "EventAttendance",
     "EventPartyAttendance",
     "ExpectedGuest",
     "FeedDocument",
-    "FeedState",
     "FeedToken",
     "Handover",
     "HandoverFile",
     "HeadcountTally",
     "LoginSession",
     "Office",
+    "PageRendering",
     "Party",
     "Region",
     "Relay",

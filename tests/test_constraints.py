@@ -23,8 +23,9 @@ from kirab.attendance.models import (
 )
 from kirab.auth.models import Role, User
 from kirab.database import db, utcnow
+from kirab.dataversions import DataVersion
 from kirab.events.models import Event, EventKind, EventStatus, Venue
-from kirab.feeds.models import STATE_ID, FeedDocument, FeedState, RenderedEvent
+from kirab.feeds.models import FeedDocument, RenderedEvent
 from kirab.regions.models import Dapil, Party, PartyScope, Region, RegionLevel
 from kirab.relay.models import FileKind, Handover, HandoverFile, Route, Stop
 from kirab.storage import StoredFile
@@ -90,7 +91,7 @@ def world(app) -> World:
             "headcount_tallies": {"id": tally.id},
             "feed_event_renderings": {"event_id": event.id, "lang": "id"},
             "feed_documents": {"key": "k"},
-            "feed_state": {"id": STATE_ID},
+            "data_versions": {"scope": "all"},
             "regions": {"code": "32.16"},
             "parties": {"number": 1},
             "dapil": {"id": dapil.id},
@@ -147,7 +148,7 @@ VIOLATIONS = [
     ("ck_headcount_tallies_count", HeadcountTally, {"count": -1}),
     ("ck_feed_event_renderings_sequence", RenderedEvent, {"sequence": -1}),
     ("ck_feed_documents_data_version", FeedDocument, {"data_version": -1}),
-    ("ck_feed_state_version", FeedState, {"version": -1}),
+    ("ck_data_versions_version", DataVersion, {"version": -1}),
     ("ck_regions_level", Region, {"level": "village"}),
     ("ck_parties_scope", Party, {"scope": "papua"}),
     ("ck_dapil_number", Dapil, {"number": 0}),

@@ -407,6 +407,8 @@ def add_events(stop_id: int, count: int) -> None:
     ],
 )
 def test_query_counts_do_not_grow_with_events(client, app, url):
+    # Rendering is what is counted here; stored pages are tested in test_pagecache.py.
+    app.config["PAGE_CACHE"] = False
     route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-19 09:00"))])
     stop_id = route.stops[0].id
     add_events(stop_id, 10)

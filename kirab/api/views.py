@@ -10,11 +10,13 @@ from kirab import clock
 from kirab.attendance.services import attendance_totals
 from kirab.compression import client_etag
 from kirab.database import db
+from kirab.dataversions import EVENTS, GLOBAL
 from kirab.errors import DomainError, bad_request
 from kirab.events.filters import FilterError, request_filters
 from kirab.events.serializers import event_json
 from kirab.events.services import get_event, public_events
 from kirab.i18n import to_local
+from kirab.pagecache import cached_page, filter_scopes, shows_now
 from kirab.params import whole_number
 from kirab.permissions import can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE
@@ -39,6 +41,7 @@ def conditional(response):
 
 
 @bp.get("/events")
+@cached_page(lambda: filter_scopes(request.args, attendance=True))
 def events():
     """Published events matching the agenda filters, paginated, oldest first."""
     try:
@@ -96,6 +99,7 @@ def whole_number_arg(name: str) -> int | None:
 
 
 @bp.get("/relay/status")
+@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def status():
     """Where the pataka of every route is at ``at`` (default: now)."""
     try:

@@ -36,11 +36,13 @@ from kirab.attendance.models import (
     NAME_MAX,
     ORGANISATION_MAX,
     AttendanceRecord,
+    attendance_scopes,
 )
 from kirab.audit.services import record as audit
 from kirab.auth.models import User
 from kirab.csvtext import csv_reader, decode_csv
 from kirab.database import db
+from kirab.dataversions import bump
 from kirab.errors import DomainError
 from kirab.events.models import Event
 from kirab.regions.models import Party
@@ -249,7 +251,12 @@ def insert_records(rows: list[dict]) -> None:
     for start in range(0, len(rows), IMPORT_CHUNK):
         # One statement, many parameter sets: the drivers send them as one batch.
         db.session.execute(statement, rows[start : start + IMPORT_CHUNK])
+    if not rows:
+        return
     count_inserted(rows)
+    # Written past the ORM: the flush listener does not see them, so say what changed.
+    connection = db.session.connection()
+    bump(attendance_scopes(connection, {row["event_id"] for row in rows}), connection)
 
 
 def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult:

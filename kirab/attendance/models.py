@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.auth.models import User
 from kirab.database import UTCDateTime, db, one_of, utcnow
-from kirab.events.models import Event
+from kirab.dataversions import ATTENDANCE, attendance_scope
+from kirab.events.models import Event, event_provinces
 from kirab.regions.models import Party
 
 
@@ -45,6 +46,12 @@ METHODS = tuple(method.value for method in Method)
 
 NAME_MAX, ORGANISATION_MAX, CONTACT_MAX, COUNTER_MAX = 120, 160, 120, 60
 KEY_MAX = 255
+
+
+def attendance_scopes(connection, event_ids: set[int]) -> set[str]:
+    """The data scopes attendance at these events touches: its figures and the events' pages."""
+    scopes = {ATTENDANCE} | {f"event:{event_id}" for event_id in event_ids}
+    return scopes | {attendance_scope(code) for code in event_provinces(connection, event_ids)}
 
 
 class AttendanceRecord(db.Model):
@@ -88,6 +95,11 @@ class AttendanceRecord(db.Model):
     event: Mapped[Event] = relationship()
     party: Mapped[Party | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """Records change the figures of their events (see kirab/dataversions.py)."""
+        return attendance_scopes(connection, {row.event_id for row in rows})
 
 
 class ExpectedGuest(db.Model):
@@ -137,6 +149,11 @@ class HeadcountTally(db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     recorded_by: Mapped[User | None] = relationship()
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """Tallies change the crowd figures of their events."""
+        return attendance_scopes(connection, {row.event_id for row in rows})
 
 
 class EventAttendance(db.Model):

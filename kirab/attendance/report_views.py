@@ -10,6 +10,7 @@ from kirab.attendance.pages import bp
 from kirab.errors import bad_request
 from kirab.events.filters import FilterError, parse_filters
 from kirab.events.labels import kind_label
+from kirab.pagecache import cached_page, filter_scopes
 from kirab.params import whole_number
 
 REPORT_PAGE = 100
@@ -31,6 +32,7 @@ def page_number() -> int:
 
 
 @bp.get("/reports/attendance")
+@cached_page(lambda: filter_scopes(request.args, attendance=True))
 def report():
     """Attendance totals per event, stop, dapil, kind or party, with a chart; never names."""
     by = request.args.get("by", reports.EVENT)
@@ -98,6 +100,7 @@ def grouping_label(by: str) -> str:
 
 
 @bp.get("/reports/attendance/parties")
+@cached_page(lambda: filter_scopes(request.args, attendance=True))
 def party_matrix():
     """Which parties attended which events, confirmed and self-declared apart."""
     event_filter = report_filter()

@@ -6,12 +6,22 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, one_of, utcnow
-from kirab.regions.models import Dapil, Party, Region
-from kirab.relay.models import Stop
+from kirab.dataversions import EVENTS, region_scope
+from kirab.regions.models import Dapil, Office, Party, Region
+from kirab.relay.models import Stop, stop_scopes, values_before_and_after
 
 
 class EventKind(StrEnum):
@@ -121,6 +131,12 @@ class Event(db.Model):
         """The region of the hosting office."""
         return self.stop.office.region
 
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """What changed events touch: each event, the routes and provinces of its stops."""
+        scopes = {f"event:{row.id}" for row in rows}
+        return scopes | stop_scopes(connection, values_before_and_after(rows, "stop_id"))
+
     @property
     def is_public(self) -> bool:
         """Whether the public may see the event (published or cancelled, not deleted)."""
@@ -148,3 +164,23 @@ class Venue(db.Model):
     version: Mapped[int] = mapped_column(server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """A venue is offered in its own province only: saving an event there touches no other."""
+        return {EVENTS} | {region_scope(row.region_code) for row in rows}
+
+
+def event_provinces(connection, event_ids: set[int]) -> set[str]:
+    """The region codes of the offices hosting these events (one query)."""
+    if not event_ids:
+        return set()
+    return set(
+        connection.execute(
+            select(Office.region_code)
+            .join(Stop, Stop.office_id == Office.id)
+            .join(Event, Event.stop_id == Stop.id)
+            .where(Event.id.in_(event_ids))
+            .distinct()
+        ).scalars()
+    )

@@ -13,10 +13,11 @@ from flask_login import current_user, login_required
 
 from kirab import clock
 from kirab.database import db
+from kirab.dataversions import GLOBAL, region_scope
 from kirab.errors import DomainError, bad_request
 from kirab.events.calendar_grid import month_end, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
-from kirab.events.models import KINDS
+from kirab.events.models import KINDS, event_provinces
 from kirab.events.services import (
     events_by_local_day,
     first_event_start,
@@ -25,6 +26,7 @@ from kirab.events.services import (
     public_events,
 )
 from kirab.i18n import to_local
+from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
 from kirab.relay.services import latest_relay, routes_with_stops
@@ -89,7 +91,13 @@ def month_view(event_filter):
     }
 
 
+def month_of_today() -> bool:
+    """Whether the agenda shows the month of today (a month view with no month and no events)."""
+    return request.args.get("view") == "month" and not request.args.get("month")
+
+
 @bp.get("/agenda")
+@cached_page(lambda: filter_scopes(request.args), clocked=month_of_today)
 def agenda():
     """Published events by local day, by stop or as a month, filtered as the URL says."""
     event_filter, page, per_page = filters_and_page()
@@ -126,7 +134,14 @@ def following():
     )
 
 
+def event_scopes(event_id: int) -> list[str]:
+    """What an event's page shows: the event (its attendance too) and its stop's province."""
+    provinces = event_provinces(db.session.connection(), {event_id})
+    return [GLOBAL, f"event:{event_id}", *(region_scope(code) for code in provinces)]
+
+
 @bp.get("/events/<id:event_id>")
+@cached_page(event_scopes)
 def show(event_id: int):
     """One event's page; drafts and deleted events are 404 outside the committee."""
     event = get_event(event_id)

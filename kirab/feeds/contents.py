@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_, select
 
 from kirab.auth.models import User
 from kirab.database import db
+from kirab.dataversions import EVENTS, GLOBAL, USERS
 from kirab.events.filters import EventFilter
 from kirab.events.labels import KIND_LABELS
 from kirab.events.models import CANCELLED, DRAFT, Event
@@ -29,6 +30,7 @@ from kirab.feeds import ics
 from kirab.feeds.models import RenderedEvent
 from kirab.feeds.rendering import fingerprint, link
 from kirab.i18n import number, short_date
+from kirab.pagecache import filter_scopes
 from kirab.regions.models import NATIONAL_TIMEZONE, Office, Party, Region
 from kirab.relay.models import Stop
 
@@ -84,6 +86,8 @@ class FeedSpec:
     narrow: Callable  # adds the feed's conditions to a select of events
     describe: Callable[[str], Description]
     date_from: date | None = None
+    # The data scopes its events lie in (kirab/dataversions.py): it is rebuilt when they change.
+    versions: tuple[str, ...] = (GLOBAL, EVENTS)
 
 
 def filter_parts(event_filter: EventFilter) -> list[str]:
@@ -142,6 +146,7 @@ def public_spec(event_filter: EventFilter) -> FeedSpec:
         narrow=event_filter.apply,
         describe=describe,
         date_from=event_filter.date_from,
+        versions=tuple(filter_scopes(args)),
     )
 
 
@@ -181,6 +186,7 @@ def personal_spec(user: User) -> FeedSpec:
         scope=["user", user.id],
         narrow=lambda query: query.where(condition),
         describe=describe,
+        versions=(GLOBAL, EVENTS, USERS),
     )
 
 

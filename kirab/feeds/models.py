@@ -1,12 +1,15 @@
-"""What the feeds keep: personal tokens, rendered events, assembled feeds, a change counter."""
+"""What the feeds keep: personal tokens, rendered events, assembled feeds.
+
+When a feed's data changed is told by the data versions of its scopes
+(kirab/dataversions.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, event, update
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm import Session as OrmSession
 
 from kirab.database import UTCDateTime, db, utcnow
 
@@ -61,50 +64,3 @@ class FeedDocument(db.Model):
     # Rises exactly when the body changes (whole seconds, as HTTP has them).
     last_modified: Mapped[datetime] = mapped_column(UTCDateTime)
     body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-
-
-class FeedState(db.Model):
-    """One row counting changes to anything a feed is built from."""
-
-    __tablename__ = "feed_state"
-    __table_args__ = (CheckConstraint("version >= 0", name="version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(default=0)
-
-
-STATE_ID = 1
-# Tables whose rows a feed shows or selects by. Changes to anything else (the
-# audit log, attendance, the feeds' own tables) leave every feed as it was.
-FEED_TABLES = {"events", "stops", "routes", "relays", "offices", "regions", "dapil",
-               "dapil_districts", "parties", "users", "user_regions"}  # fmt: skip
-
-
-def _changes_feed_data(session: OrmSession) -> bool:
-    """Whether a flush writes anything that a feed could show."""
-    for obj in (*session.new, *session.deleted):
-        if getattr(obj, "__tablename__", None) in FEED_TABLES:
-            return True
-    for obj in session.dirty:
-        if getattr(obj, "__tablename__", None) not in FEED_TABLES:
-            continue
-        if session.is_modified(obj, include_collections=True):
-            return True
-    return False
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _bump_feed_version(session, flush_context) -> None:
-    """Count a change to feed data in the same transaction, so every process sees both.
-
-    After a flush the session still lists what it wrote (new, dirty, deleted).
-    """
-    if not _changes_feed_data(session):
-        return
-    connection = session.connection()
-    table = FeedState.__table__
-    result = connection.execute(
-        update(table).where(table.c.id == STATE_ID).values(version=table.c.version + 1)
-    )
-    if result.rowcount == 0:
-        connection.execute(table.insert().values(id=STATE_ID, version=1))

@@ -1,8 +1,10 @@
 """How feeds are stored: each feed built once per change of its data, and kept.
 
-A request for a feed costs two small queries while nothing changed: the
-data version (a counter every change to feed data raises, see models.py)
-and the stored feed with its validators. After a change, the feed's members
+A request for a feed costs one small query while nothing changed: the
+data version (the sum of the versions of the scopes its events lie in,
+which every change to them raises, see kirab/dataversions.py) and the stored
+feed with its validators. A change in one province leaves the feeds of the
+others as they were. After a change, the feed's members
 are listed (ids, sequences, last changes); when they are the same as before
 the stored body is kept, otherwise the body is assembled again from the
 events' stored VEVENT blocks, rendering only the events that changed.
@@ -20,9 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from kirab.database import db
+from kirab.dataversions import DataVersion
 from kirab.events.models import Event
 from kirab.feeds import sizing
 from kirab.feeds.contents import (
@@ -34,7 +37,7 @@ from kirab.feeds.contents import (
     feed_contents,
     feed_day,
 )
-from kirab.feeds.models import STATE_ID, FeedDocument, FeedState, RenderedEvent
+from kirab.feeds.models import FeedDocument, RenderedEvent
 from kirab.feeds.rendering import chunks, fingerprint, render_events
 
 # Assembled feeds not asked for in this many days are dropped from the store.
@@ -202,21 +205,31 @@ def _validators(key: str):
 
 @cache
 def _lookup_statement():
-    """The one query of an unchanged feed, built once: its text is the same every time."""
+    """The one query of an unchanged feed, built once: its text is the same every time.
+
+    Versions only rise, so the sum over a feed's (fixed) scopes rises with
+    every change to any of them: an equal sum means nothing changed.
+    """
+    total = (
+        select(func.coalesce(func.sum(DataVersion.version), 0).label("version"))
+        .where(DataVersion.scope.in_(bindparam("scopes", expanding=True)))
+        .subquery()
+    )
     return (
-        select(FeedState.version, *VALIDATOR_COLUMNS)
-        .select_from(FeedState)
+        select(total.c.version, *VALIDATOR_COLUMNS)
+        .select_from(total)
         .outerjoin(FeedDocument, FeedDocument.key == bindparam("key"))
-        .where(FeedState.id == STATE_ID)
     )
 
 
-def _lookup(key: str):
-    """The data version and the stored feed's validators, in one query."""
-    found = db.session.connection().execute(_lookup_statement(), {"key": key}).one_or_none()
-    if found is None:  # no change counted yet
-        return 0, _validators(key)
-    return found.version, (found if found.day is not None else None)
+def _lookup(key: str, scopes) -> tuple[int, object]:
+    """The data version of the feed's scopes and the stored feed's validators, in one query."""
+    found = (
+        db.session.connection()
+        .execute(_lookup_statement(), {"key": key, "scopes": sorted(scopes)})
+        .one()
+    )
+    return int(found.version), (found if found.day is not None else None)
 
 
 def _feed_from(key, day, body_hash, last_modified, body=None, written=False) -> Feed:
@@ -243,7 +256,7 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
     day = feed_day(now)
     stamp = fingerprint(lang)
     key = _key(spec, lang)
-    version, row = _lookup(key)
+    version, row = _lookup(key, spec.versions)
     if row is not None and (row.day, row.data_version, row.fingerprint) == (day, version, stamp):
         return _feed_from(key, day, row.body_hash, row.last_modified)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from kirab.dataversions import EVENTS, GLOBAL
 from kirab.errors import bad_request
+from kirab.pagecache import cached_page, shows_now
 from kirab.relay.moments import requested_moment
 from kirab.relay.services import relay_overview
 from kirab.urls import safe_next
@@ -14,17 +17,27 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def home():
     """Where the pataka is now on every route, and what comes next."""
     at, chosen = requested_moment()
     return render_template("main/home.html", chosen=chosen, **relay_overview(at))
 
 
-@bp.post("/language")
+@bp.route("/language", methods=["GET", "POST"])
 def set_language():
-    """Keep the visitor's language choice in the session and go back."""
-    lang = request.form.get("lang", "")
+    """Keep the visitor's language choice in the session and go back.
+
+    Logged-in people switch with a POST carrying their CSRF token, as every
+    change they make. Visitors who are not logged in may switch with a GET,
+    so the public pages carry no per-visitor token and can be shared by
+    caches: all a forged switch could do to them is change their language.
+    """
+    if request.method == "GET" and current_user.is_authenticated:
+        abort(405)
+    values = request.form if request.method == "POST" else request.args
+    lang = values.get("lang", "")
     if lang not in current_app.config["LANGUAGES"]:
         bad_request(_("Choose Indonesian or English."))
     session["lang"] = lang
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_next(values.get("next")))

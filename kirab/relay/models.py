@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, one_of, utcnow
+from kirab.dataversions import EVENTS, region_scope
 from kirab.regions.models import Office
 
 
@@ -83,6 +85,38 @@ class Stop(db.Model):
         """The region code of the hosting office."""
         return self.office.region_code
 
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """What changed stops touch: their routes and provinces, before and after (dataversions)."""
+        scopes = {EVENTS} | {f"route:{r}" for r in values_before_and_after(rows, "route_id")}
+        offices = values_before_and_after(rows, "office_id")
+        codes = connection.execute(select(Office.region_code).where(Office.id.in_(offices)))
+        return scopes | {region_scope(code) for code in codes.scalars()}
+
+
+def values_before_and_after(rows, name: str) -> set:
+    """The values a column of ``rows`` has now and had before this flush (a move touches both)."""
+    found = set()
+    for row in rows:
+        history = inspect_row(row).attrs[name].history
+        found.update(value for value in (*history.deleted, getattr(row, name)) if value)
+    return found
+
+
+def stop_scopes(connection, stop_ids: set[int]) -> set[str]:
+    """The data scopes of stops: their routes and their provinces (one query)."""
+    if not stop_ids:
+        return set()
+    scopes = {EVENTS}
+    rows = connection.execute(
+        select(Stop.route_id, Office.region_code)
+        .join(Office, Office.id == Stop.office_id)
+        .where(Stop.id.in_(stop_ids))
+    )
+    for route_id, region_code in rows:
+        scopes.update((f"route:{route_id}", region_scope(region_code)))
+    return scopes
+
 
 class Handover(db.Model):
     """The handover of the flags from one stop to the next stop of its route.
@@ -115,6 +149,12 @@ class Handover(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """What changed handovers touch: the routes and provinces of both stops."""
+        stops = values_before_and_after(rows, "from_stop_id")
+        return stop_scopes(connection, stops | values_before_and_after(rows, "to_stop_id"))
 
     @property
     def is_recorded(self) -> bool:
@@ -162,3 +202,8 @@ class HandoverFile(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     handover: Mapped[Handover] = relationship(back_populates="files")
+
+    @classmethod
+    def data_scopes(cls, connection, rows) -> set[str]:
+        """A handover's files show on the route page only, which shows every route."""
+        return {EVENTS}
