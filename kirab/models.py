@@ -10,6 +10,7 @@ from kirab.attendance.models import (
 )
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import LoginSession, User, UserRegion
+from kirab.changes.models import AgendaChange, AgendaChangeEvent
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedToken, RenderedEvent
@@ -19,6 +20,8 @@ from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
 
 __all__ = [
+    "AgendaChange",
+    "AgendaChangeEvent",
     "AttendanceRecord",
     "AuditEntry",
     "Dapil",

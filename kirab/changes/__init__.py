@@ -1,0 +1,5 @@
+"""The agenda's change log: what changed on the public agenda, kept as data.
+
+Its entries feed ``/changes``, ``/changes.atom``, e-mail notifications and
+webhooks; ``signals.change_recorded`` tells the areas that deliver them.
+"""
