@@ -314,3 +314,22 @@ def test_an_export_with_tallies_imports_its_people_and_skips_its_tallies(client,
     assert "Hitungan massa tidak diimpor." in text
     assert client.get(f"/events/{first.id}/attendance.csv").get_data(as_text=True) == before
     assert tally_count() == 3
+
+
+def test_tallies_are_exported_as_tuples_in_batches(app, counted, monkeypatch):
+    from kirab.attendance import csv_export
+    from kirab.events.models import Event
+
+    _route, first, _second, organizer, _admin = counted
+    for n in range(5):
+        record_headcount(first, counter=f"Pos {n}", category="public", count=n,
+                         actor=organizer, key=key(10 + n))  # fmt: skip
+    db.session.commit()
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH", 2)
+    event_id = first.id
+    db.session.expunge_all()
+    chunks = list(csv_export.export_csv(Event.id == event_id))
+    # One chunk per batch: the record, then the seven tallies two at a time.
+    assert len(chunks) == 1 + 4
+    assert "".join(chunks).count("\r\n") == 1 + 1 + 7
+    assert len(db.session.identity_map) == 0
