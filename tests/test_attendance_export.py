@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from kirab.attendance import csv_export
 from kirab.attendance.models import AttendanceRecord
 from kirab.database import db
+from kirab.events.models import Event
 from tests.conftest import open_session, served_over_http
 from tests.factories import at, make_event, make_route, make_user
 from tests.test_outages import session_cookie
@@ -66,7 +67,7 @@ def test_an_export_reads_batches_of_tuples_and_holds_no_objects(app, crowd, monk
     monkeypatch.setattr(csv_export, "EXPORT_BATCH", 500)
     fetches = Fetches(monkeypatch)
     db.session.expunge_all()
-    chunks = csv_export.export_csv(AttendanceRecord.event_id == event_id)
+    chunks = csv_export.export_csv(Event.id == event_id)
     first = next(chunks)
     # The first chunk is out after one batch: the rest is still in the database.
     assert fetches.sizes == [500] and first.count("\r\n") == 501

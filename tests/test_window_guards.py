@@ -68,14 +68,17 @@ def test_shifting_earlier_may_not_strand_the_previous_stop_s_events(client, admi
     assert nothing_outside()
 
 
-def test_a_late_actual_handover_may_not_strand_events(client, admin):
-    """Recording Kota Bekasi's arrival on 17 November would cut the Bekasi parades of 17-18."""
+def test_an_early_actual_handover_is_recorded_and_warns_of_the_events_it_strands(client, admin):
+    """Kota Bekasi's arrival on 17 November is history: the parades of 17-18 are warned of."""
     response = post_handover(
         client, handover_into(stop("32.75")), actual_date="2023-11-17", actual_time="10:00"
     )
-    assert response.status_code == 422
-    assert stop("32.16").hands_over_at == at("2023-11-19 09:00")
-    assert nothing_outside()
+    assert response.status_code == 302
+    assert stop("32.16").hands_over_at == at("2023-11-17 10:00")
+    outside = [event.title for event in events_outside_stop(stop("32.16"))]
+    assert outside and all(title.startswith("Pawai Kirab Pemilu Dapil") for title in outside)
+    page = client.get(f"/manage/stops/{stop('32.16').id}/events").get_data(as_text=True)
+    assert "di luar masa persinggahan" in page
 
 
 def test_clearing_an_actual_time_keeps_the_transit_gap(client, admin):

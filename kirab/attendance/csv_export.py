@@ -1,7 +1,10 @@
 """Attendance exports as CSV, streamed: a server-side cursor read in batches of tuples.
 
 The file's columns and cell rules are csvio.py's, shared with the import,
-so an export imported again restores each record.
+so an export imported again restores each record. The people recorded by
+name come first (``record_type`` ``person``), then every headcount tally
+(``headcount``) with its post, count, time and recorder, for the crowd
+figures to be checked; the import skips tallies.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from kirab.attendance.csvio import COLUMNS, CONFIRMED, FORMULA_STARTS, SELF_DECLARED
-from kirab.attendance.models import AttendanceRecord
+from kirab.attendance.csvio import (
+    COLUMNS,
+    CONFIRMED,
+    FORMULA_STARTS,
+    HEADCOUNT,
+    PERSON,
+    SELF_DECLARED,
+)
+from kirab.attendance.models import AttendanceRecord, HeadcountTally
 from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.models import Event
@@ -52,15 +62,32 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def export_query(*conditions):
-    """Rows of attendance (with event, region, party, recorder) in a stable order."""
+# The columns of a headcount's row, in the order ``headcount_row`` takes them.
+HEADCOUNT_COLUMNS = (
+    Event.id, Event.title, Region.code, Event.stop_id, HeadcountTally.category,
+    HeadcountTally.recorded_at, Region.timezone, recorder.email, HeadcountTally.counter,
+    HeadcountTally.count,
+)  # fmt: skip
+
+
+def of_events(statement, event_id):
+    """``statement`` joined to the events of ``event_id``, their stops, offices and regions.
+
+    Export conditions name events and stops (``Event.id``, ``Event.stop_id``),
+    so they select the same events' records and tallies.
+    """
     return (
-        select(*EXPORT_COLUMNS)
-        .select_from(AttendanceRecord)
-        .join(Event, Event.id == AttendanceRecord.event_id)
+        statement.join(Event, Event.id == event_id)
         .join(Stop, Stop.id == Event.stop_id)
         .join(Office, Office.id == Stop.office_id)
         .join(Region, Region.code == Office.region_code)
+    )
+
+
+def export_query(*conditions):
+    """Rows of attendance (with event, region, party, recorder) in a stable order."""
+    return (
+        of_events(select(*EXPORT_COLUMNS).select_from(AttendanceRecord), AttendanceRecord.event_id)
         .outerjoin(Party, Party.number == AttendanceRecord.party_number)
         .outerjoin(recorder, recorder.id == AttendanceRecord.recorded_by_id)
         .where(Event.deleted_at.is_(None), *conditions)
@@ -70,6 +97,23 @@ def export_query(*conditions):
             AttendanceRecord.recorded_at,
             AttendanceRecord.name_key,
             AttendanceRecord.affiliation_key,
+        )
+    )
+
+
+def headcount_query(*conditions):
+    """Every headcount tally of the events, by event, then time, post and category."""
+    return (
+        of_events(select(*HEADCOUNT_COLUMNS).select_from(HeadcountTally), HeadcountTally.event_id)
+        .outerjoin(recorder, recorder.id == HeadcountTally.recorded_by_id)
+        .where(Event.deleted_at.is_(None), *conditions)
+        .order_by(
+            Event.starts_at,
+            Event.id,
+            HeadcountTally.recorded_at,
+            HeadcountTally.counter_key,
+            HeadcountTally.category,
+            HeadcountTally.id,
         )
     )
 
@@ -85,28 +129,44 @@ def export_row(row) -> list[str]:
         event_id, title, code, stop_id, name, category,
         party_number if party_number is not None else "", party or "", status,
         organisation, contact, method, iso_seconds(recorded_at.astimezone(UTC)),
-        iso_seconds(to_local(recorded_at, zone)), zone, recorder_email or "",
+        iso_seconds(to_local(recorded_at, zone)), zone, recorder_email or "", PERSON, "", "",
     )  # fmt: skip
     return [safe_cell(value) for value in cells]
 
 
-def export_batches(*conditions) -> Iterator[Sequence]:
-    """The export's rows in batches of EXPORT_BATCH, from a server-side cursor.
+def headcount_row(row) -> list[str]:
+    """One tally (a tuple of ``HEADCOUNT_COLUMNS``) as the cells of a CSV line."""
+    (event_id, title, code, stop_id, category, recorded_at, zone, recorder_email, post,
+     count) = row  # fmt: skip
+    cells = (
+        event_id, title, code, stop_id, "", category, "", "", "", "", "", "",
+        iso_seconds(recorded_at.astimezone(UTC)), iso_seconds(to_local(recorded_at, zone)), zone,
+        recorder_email or "", HEADCOUNT, post, count,
+    )  # fmt: skip
+    return [safe_cell(value) for value in cells]
 
-    Plain tuples through the session's connection: no ORM objects are made
-    or kept, and only one batch is in memory at a time.
+
+def export_batches(*conditions) -> Iterator[tuple[Sequence, object]]:
+    """The export's rows in batches of EXPORT_BATCH, from server-side cursors.
+
+    Each batch comes with the function that makes its CSV lines: the
+    records' batches first, then the tallies'. Plain tuples through the
+    session's connection: no ORM objects are made or kept, and only one
+    batch is in memory at a time.
     """
-    statement = export_query(*conditions).execution_options(yield_per=EXPORT_BATCH)
-    # Closed however the export ends (done, failed, the client gone): the cursor goes with it.
-    with db.session.connection().execute(statement) as result:
-        yield from result.partitions()
+    for query, make_row in ((export_query, export_row), (headcount_query, headcount_row)):
+        statement = query(*conditions).execution_options(yield_per=EXPORT_BATCH)
+        # Closed however the export ends (done, failed, the client gone): the cursor goes too.
+        with db.session.connection().execute(statement) as result:
+            for batch in result.partitions():
+                yield batch, make_row
 
 
 def export_rows(*conditions) -> Iterator[list[str]]:
     """The CSV rows, header first, read from the database in batches."""
     yield COLUMNS
-    for batch in export_batches(*conditions):
-        yield from (export_row(row) for row in batch)
+    for batch, make_row in export_batches(*conditions):
+        yield from (make_row(row) for row in batch)
 
 
 def export_csv(*conditions) -> Iterator[str]:
@@ -122,8 +182,8 @@ def export_csv(*conditions) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     try:
-        for batch in export_batches(*conditions):
-            writer.writerows(export_row(row) for row in batch)
+        for batch, make_row in export_batches(*conditions):
+            writer.writerows(make_row(row) for row in batch)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

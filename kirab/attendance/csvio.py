@@ -3,8 +3,9 @@
 Exports (streamed from the database) are in csv_export.py.
 
 An export imported into a database with the same events and no attendance,
-then exported again, gives the same file: the import restores each record's
-time, method and recorder.
+then exported again, gives the same records: the import restores each
+record's time, method and recorder. Its headcount rows are skipped: a
+tally is a count made at the event, never one brought in from a file.
 """
 
 from __future__ import annotations
@@ -65,8 +66,14 @@ COLUMNS = [
     "recorded_at_local",
     "timezone",
     "recorded_by",
+    # Added for headcounts; the columns above keep their names and order.
+    "record_type",
+    "post",
+    "count",
 ]
 CONFIRMED, SELF_DECLARED = "confirmed", "self_declared"
+# What a row of an export holds: a person recorded by name, or a headcount tally.
+PERSON, HEADCOUNT = "person", "headcount"
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 50_000
@@ -287,6 +294,9 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
     result = ImportResult()
     new_records = []
     for line, cells in rows:
+        if uncell(cells.get("record_type")).casefold() == HEADCOUNT:
+            result.skipped.append((line, _("Headcount tallies are not imported.")))
+            continue
         try:
             # Nothing is written until every row passed: checking a row need not flush.
             with db.session.no_autoflush:

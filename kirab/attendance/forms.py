@@ -133,7 +133,8 @@ class HeadcountForm(SubmissionForm):
     """A counter's current tally of one category of the crowd."""
 
     counter = StringField(
-        _l("Counter"), description=_l("Where or by whom it is counted, e.g. North gate.")
+        _l("Post"),
+        description=_l("Where it is counted, e.g. North gate. The phone keeps it for the next."),
     )
     category = SelectField(
         _l("Category"), choices=category_choices, validate_choice=False, default=PUBLIC

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 
 from kirab import clock
 from kirab.attendance.identity import (
@@ -27,7 +30,12 @@ MAX_HEADCOUNT = 1_000_000
 def record_headcount(
     event: Event, *, counter: str, category: str, count: int | None, actor: User, key: str
 ) -> Outcome:
-    """Keep a counter's new tally of a category; a repeated submission records once."""
+    """Keep a post's new tally of a category; a repeated submission records once.
+
+    The post is known by its key (case, spacing and punctuation aside), so
+    "Gerbang utara" and "gerbang utara " are one post: its new tally of the
+    category replaces its last one in the crowd.
+    """
     if (found := find_by_idempotency_key(HeadcountTally, key)) is not None:
         return replay(event, found)
     counter = clean_name(counter, "counter", COUNTER_MAX)
@@ -92,6 +100,38 @@ def latest_tallies_of(event: Event) -> list[HeadcountTally]:
             latest_tallies([event.id]).order_by(HeadcountTally.counter, HeadcountTally.category)
         ).scalars()
     )
+
+
+@dataclass
+class PostHistory:
+    """One counting post's tallies at an event, latest first."""
+
+    post: str
+    tallies: list[HeadcountTally] = field(default_factory=list)
+
+
+# Tallies the page shows at most; the exports hold every one.
+HISTORY_LIMIT = 300
+
+
+def tally_history(event: Event, limit: int = HISTORY_LIMIT) -> list[PostHistory]:
+    """The event's latest tallies (at most ``limit``) by post, latest first within each.
+
+    Posts are told apart by their key ("Gerbang utara" and "gerbang  utara"
+    are one post) and named as their latest tally wrote them; the post with
+    the latest tally comes first.
+    """
+    tallies = db.session.execute(
+        db.select(HeadcountTally)
+        .where(HeadcountTally.event_id == event.id)
+        .options(joinedload(HeadcountTally.recorded_by))
+        .order_by(HeadcountTally.recorded_at.desc(), HeadcountTally.id.desc())
+        .limit(limit)
+    ).scalars()
+    posts: dict[str, PostHistory] = {}
+    for tally in tallies:
+        posts.setdefault(tally.counter_key, PostHistory(tally.counter)).tallies.append(tally)
+    return list(posts.values())
 
 
 def headcount_totals(event_ids=None) -> dict[int, int]:

@@ -30,6 +30,7 @@ from kirab.attendance.pages import (
     recorded_message,
     with_parties,
 )
+from kirab.attendance.posts import remember_post, remembered_post
 from kirab.database import db
 from kirab.events.models import Event
 from kirab.permissions import can_read_attendance, can_record_attendance
@@ -57,11 +58,12 @@ def page(event: Event, status: int = 200, **forms):
     """Render the attendance page of an event with its forms (fresh unless given)."""
     attendee_form = forms.get("attendee_form") or with_parties(AttendeeForm(formdata=None))
     guest_form = forms.get("guest_form") or with_parties(GuestForm(formdata=None))
+    # The post this phone counts for, unless the counter asked to count for another one.
+    post = "" if request.args.get("post") == "other" else remembered_post(event.id)
     headcount_form = forms.get("headcount_form")
     if headcount_form is None:
         headcount_form = HeadcountForm(formdata=None)
-        # Most people count alone: their name is a good default for the counter.
-        headcount_form.counter.data = current_user.name or ""
+        headcount_form.counter.data = post
     query = (request.args.get("q") or "").strip()[:120]
     tallies = headcounts.latest_tallies_of(event)
     recorder = can_record_attendance(current_user, event)
@@ -74,6 +76,9 @@ def page(event: Event, status: int = 200, **forms):
         named=services.named_totals([event.id]).get(event.id, 0),
         crowd=sum(tally.count for tally in tallies),
         tallies=tallies,
+        history=headcounts.tally_history(event),
+        history_limit=headcounts.HISTORY_LIMIT,
+        post=post,
         query=query,
         recorder=recorder,
         checkin_url=url,
@@ -175,6 +180,7 @@ def headcount(event_id: int):
         done, outcome = run_or_show(form, record)
         if done:
             tally = outcome.record
+            remember_post(event.id, tally.counter)
             flash(
                 _("%(counter)s: %(count)s counted.", counter=tally.counter, count=tally.count),
                 "success",

@@ -12,9 +12,9 @@ from sqlalchemy.orm import contains_eager
 
 from kirab.database import db
 from kirab.events.models import CANCELLED, HANDOVER, PARADE, Event
-from kirab.events.rules import clashes
+from kirab.events.rules import clashes, inside_window
 from kirab.regions.models import Dapil, Office
-from kirab.relay.models import Stop
+from kirab.relay.models import Handover, Stop
 
 
 def _live(query):
@@ -84,3 +84,32 @@ def stranded_events(
 def events_outside_stop(stop: Stop) -> list[Event]:
     """Live events of a stop that lie outside its window (after its times changed)."""
     return stranded_events(stop, stop.receives_at, stop.hands_over_at)
+
+
+def is_outside_stop(event: Event) -> bool:
+    """Whether a live event (not a handover ceremony) lies outside its stop's window."""
+    stop = event.stop
+    if event.deleted_at is not None or event.status == CANCELLED or event.kind == HANDOVER:
+        return False
+    return not inside_window(event.starts_at, event.ends_at, stop.receives_at, stop.hands_over_at)
+
+
+def ceremony_window(stop: Stop) -> tuple[datetime, datetime | None]:
+    """The times a handover ceremony of the stop may take: its window, or the planned handovers.
+
+    A ceremony belongs to its handover whatever the minute the handover was
+    recorded at: one planned at 09:00 stays at its stop when the flags
+    arrived at 09:30, so each end of the window reaches the planned time of
+    the handover there.
+    """
+    receives_at, hands_over_at = stop.receives_at, stop.hands_over_at
+    for planned_at, into in db.session.execute(
+        db.select(Handover.planned_at, Handover.to_stop_id == stop.id).where(
+            or_(Handover.to_stop_id == stop.id, Handover.from_stop_id == stop.id)
+        )
+    ):
+        if into:
+            receives_at = min(receives_at, planned_at)
+        elif hands_over_at is not None:
+            hands_over_at = max(hands_over_at, planned_at)
+    return receives_at, hands_over_at

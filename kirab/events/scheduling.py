@@ -16,9 +16,11 @@ from sqlalchemy import func
 from kirab.audit.services import check_version, record
 from kirab.database import db
 from kirab.errors import DomainError
+from kirab.events.advisories import ceremony_window
 from kirab.events.models import (
     CANCELLED,
     DRAFT,
+    HANDOVER,
     KINDS,
     PARADE,
     PUBLISHED,
@@ -67,11 +69,14 @@ class EventData:
         )  # fmt: skip
 
 
-def validate(stop: Stop, data: EventData) -> EventData:
+def validate(stop: Stop, data: EventData, kept: tuple | None = None) -> EventData:
     """Check an event's data against the rules; return it cleaned.
 
     The event lies inside its stop's window, ends after it starts, and its
-    dapil, kecamatan and parties exist and belong to the host region.
+    dapil, kecamatan and parties exist and belong to the host region. An
+    event saved with its times ``kept`` (start, end) as they are passes the
+    window whatever it is: a recorded handover may have moved the stop's
+    end, and the stop's page warns of it instead.
     """
     if data.kind not in KINDS:
         raise DomainError(_("Choose one of the kinds."), "kind")
@@ -84,19 +89,24 @@ def validate(stop: Stop, data: EventData) -> EventData:
         district_codes=sorted(set(data.district_codes)),
         party_numbers=sorted(set(data.party_numbers)),
     )
-    _check_times(stop, cleaned)
+    _check_times(stop, cleaned, kept)
     _check_place(cleaned)
     _check_host_region(stop.office.region_code, cleaned)
     return cleaned
 
 
-def _check_times(stop: Stop, data: EventData) -> None:
-    """The event ends after it starts, inside the stop's window."""
+def _check_times(stop: Stop, data: EventData, kept: tuple | None) -> None:
+    """The event ends after it starts, inside the stop's window (a ceremony's, for handovers)."""
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         raise ValueError("event times must be aware")
     if data.ends_at <= data.starts_at:
         raise DomainError(_("The event must end after it starts."), "ends_at")
-    if not inside_window(data.starts_at, data.ends_at, stop.receives_at, stop.hands_over_at):
+    if kept == (data.starts_at, data.ends_at):
+        return
+    window = (
+        ceremony_window(stop) if data.kind == HANDOVER else (stop.receives_at, stop.hands_over_at)
+    )
+    if not inside_window(data.starts_at, data.ends_at, *window):
         raise DomainError(
             _("The event must lie within the stop, while the office holds the flags."),
             "starts_at",
@@ -230,7 +240,8 @@ def update_event(
         raise DomainError(_("This event has been deleted."))
     check_version(event, expected_version)
     region = event.stop.office.region_code
-    data = validate(event.stop, fill_from_venue(region, data))
+    kept = (event.starts_at, event.ends_at)
+    data = validate(event.stop, fill_from_venue(region, data), kept)
     changes = _changes(event, data)
     if not changes:
         return event

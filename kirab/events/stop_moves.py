@@ -17,10 +17,21 @@ from kirab.relay.signals import moving_with, stop_removing, stops_moved, window_
 
 @window_changing.connect
 def _window_changing(
-    stop: Stop, *, receives_at: datetime, hands_over_at: datetime | None, field: str | None
+    stop: Stop,
+    *,
+    receives_at: datetime,
+    hands_over_at: datetime | None,
+    field: str | None,
+    recorded: bool = False,
 ) -> None:
-    """A stop's window may change only while its events stay inside it."""
-    refuse_stranding(stop, receives_at, hands_over_at, field)
+    """A planned window may change only while its events stay inside it.
+
+    A recorded handover is what happened: it is never refused. Events it
+    leaves outside the stop are shown as warnings on the stop's and the
+    event's page (``advisories.events_outside_stop``) and stay editable.
+    """
+    if not recorded:
+        refuse_stranding(stop, receives_at, hands_over_at, field)
 
 
 @stop_removing.connect

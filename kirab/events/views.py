@@ -15,6 +15,7 @@ from kirab import clock
 from kirab.database import db
 from kirab.dataversions import GLOBAL, region_scope
 from kirab.errors import DomainError, bad_request
+from kirab.events.advisories import is_outside_stop
 from kirab.events.calendar_grid import month_end, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
 from kirab.events.models import KINDS, event_provinces
@@ -27,7 +28,7 @@ from kirab.events.services import (
 )
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
-from kirab.permissions import can_view_event
+from kirab.permissions import can_manage_region, can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
 from kirab.relay.services import latest_relay, routes_with_stops
 
@@ -148,4 +149,8 @@ def show(event_id: int):
     if event is None or not can_view_event(current_user, event):
         abort(404)
     # The attendance figure comes from the attendance area (event_attendance_total).
-    return render_template("events/show.html", event=event)
+    # Planners see when the event lies outside its stop (after a recorded handover).
+    outside = can_manage_region(current_user, event.stop.office.region_code) and is_outside_stop(
+        event
+    )
+    return render_template("events/show.html", event=event, outside_stop=outside)

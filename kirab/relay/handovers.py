@@ -89,6 +89,7 @@ def _move_stops_to(handover: Handover, moment: datetime) -> None:
             receives_at=window.receives_at,
             hands_over_at=window.hands_over_at,
             field="actual_date",
+            recorded=True,
         )
     giving.hands_over_at = new_giving.hands_over_at
     receiving.receives_at = new_receiving.receives_at

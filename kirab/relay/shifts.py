@@ -102,6 +102,7 @@ def plan_shift(stop: Stop, delta: timedelta) -> ShiftPlan:
                 receives_at=move.new.receives_at,
                 hands_over_at=move.new.hands_over_at,
                 field="amount",
+                recorded=False,
             )
     events = answers(moving_with.send(stop, stops=stops[index:]))
     return ShiftPlan(stop, delta, moves, events, _basis(stops, events, delta))

@@ -21,9 +21,11 @@ window_changing = _signals.signal(
     "stop-window-changing",
     doc="""Sent with a stop before its window changes while its agenda stays put.
 
-    Keyword arguments: ``receives_at`` and ``hands_over_at`` (the new window)
-    and ``field`` (the form field a refusal concerns). A receiver that
-    cannot allow the change raises DomainError.
+    Keyword arguments: ``receives_at`` and ``hands_over_at`` (the new window),
+    ``field`` (the form field a refusal concerns) and ``recorded`` (true
+    when the change records when a handover took place: history, which
+    receivers warn about instead of refusing). A receiver that cannot allow
+    a planned change raises DomainError.
     """,
 )
 
