@@ -104,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
     from kirab.feeds.views import bp as feeds_bp
-    from kirab.main import health  # noqa: F401  (adds /healthz and /readyz to main)
+    from kirab.main import health, offline  # noqa: F401  (add /healthz, /readyz, /sw.js to main)
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
     from kirab.relay import handover_views  # noqa: F401  (adds the handover pages to planning)

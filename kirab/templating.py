@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from kirab import permissions
 from kirab.events.labels import kind_label, status_label
 from kirab.events.models import KINDS
+from kirab.main.offline import page_made_at
 from kirab.urls import current_url
 
 
@@ -35,6 +36,7 @@ def register_context(app: Flask) -> None:
         category_label=category_label,
         method_label=method_label,
         submission_key=new_submission_key,
+        page_made_at=page_made_at,
     )
     register_event_page(app)
 
