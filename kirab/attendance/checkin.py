@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,6 +20,10 @@ from kirab.i18n import local_datetime
 CHECKIN_OPENS_BEFORE = timedelta(hours=2)
 CHECKIN_CLOSES_AFTER = timedelta(hours=2)
 CHECKIN_SALT = "kirab.attendance.self-checkin"
+SERVED_SALT = "kirab.attendance.self-checkin-served"
+# A check-in made on a phone without signal is accepted when it arrives this long after
+# check-in closed at the latest.
+LATE_SYNC_LIMIT = timedelta(hours=12)
 
 
 class CheckinRefused(DomainError):
@@ -72,6 +76,58 @@ def verify_checkin_token(event: Event, token: str, now: datetime) -> None:
         )
 
 
+def served_token(event: Event, now: datetime) -> str:
+    """The signed time the check-in page was served: a late check-in cannot claim an earlier one."""
+    return _serializer_for(SERVED_SALT).dumps({"event": event.id, "at": now.timestamp()})
+
+
+def _serializer_for(salt: str) -> URLSafeSerializer:
+    """The app's signing keys with ``salt``: one purpose, one salt."""
+    return URLSafeSerializer(signing_keys(current_app.config), salt=salt)
+
+
+def _served_at(event: Event, token: str) -> datetime:
+    """When the page holding ``token`` was served; refuses a forged or foreign token."""
+    try:
+        payload = _serializer_for(SERVED_SALT).loads(token)
+    except BadSignature:
+        payload = None
+    if not isinstance(payload, dict) or payload.get("event") != event.id:
+        raise CheckinRefused(_("This check-in page is not valid. Please scan the code again."), 400)
+    return datetime.fromtimestamp(float(payload["at"]), UTC)
+
+
+def checkin_moment(event: Event, now: datetime, served: str, stated: datetime | None) -> datetime:
+    """When a check-in happened: now, or the time a phone that lost its signal states.
+
+    A phone that kept the check-in while offline sends it later with the
+    moment the person pressed the button. That moment counts when it lies
+    between the signed time the page was served and now, and the check-in
+    arrives at most LATE_SYNC_LIMIT after check-in closed; the token is then
+    checked at that moment (``verify_checkin_token``).
+    """
+    if stated is None:
+        return now
+    served_at = _served_at(event, served)
+    if stated < served_at:
+        raise CheckinRefused(
+            _("The time your phone gives lies before this check-in page was opened."), 400
+        )
+    if stated > now:
+        raise CheckinRefused(_("The time your phone gives lies in the future."), 400)
+    closes = checkin_window(event)[1]
+    if now > closes + LATE_SYNC_LIMIT:
+        raise CheckinRefused(
+            _(
+                "This check-in arrived more than 12 hours after check-in closed on %(when)s"
+                " and cannot be recorded.",
+                when=local_datetime(closes, event.timezone),
+            ),
+            403,
+        )
+    return stated
+
+
 def self_check_in(
     event: Event,
     token: str,
@@ -83,8 +139,13 @@ def self_check_in(
     party_number: int | None = None,
     organisation: str = "",
     contact: str = "",
+    received_at: datetime | None = None,
 ) -> Outcome:
-    """A person records themselves with the event's QR link; a party they give is self-declared."""
+    """A person records themselves with the event's QR link; a party they give is self-declared.
+
+    ``now`` is when they checked in; ``received_at``, when the server got it,
+    if later (a check-in kept on a phone without signal).
+    """
     verify_checkin_token(event, token, now)
     return record_attendance(
         event,
@@ -98,4 +159,5 @@ def self_check_in(
         contact=contact,
         party_self_declared=True,
         recorded_at=now,
+        received_at=received_at,
     )

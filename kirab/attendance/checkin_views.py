@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
 from flask import abort, current_app, render_template, request
@@ -11,8 +12,10 @@ from flask_login import login_required
 from kirab import clock
 from kirab.attendance.checkin import (
     CheckinRefused,
+    checkin_moment,
     checkin_window,
     self_check_in,
+    served_token,
     verify_checkin_token,
 )
 from kirab.attendance.forms import SelfCheckinForm
@@ -68,19 +71,24 @@ def public_event(event_id: int) -> Event:
 def checkin(event_id: int, token: str):
     """The public self check-in form the event's QR code opens."""
     event = public_event(event_id)
-    now = clock.now()
+    received = clock.now()
     if len(token) > 200:
         refuse(400, _("This check-in code is not valid. Please scan the code the committee shows."))
+    form = with_parties(SelfCheckinForm())
     try:
+        now = checkin_moment(event, received, form.served.data or "", stated_moment(form))
         verify_checkin_token(event, token, now)
     except CheckinRefused as error:
         refuse(error.status, error.message)
-    form = with_parties(SelfCheckinForm())
+    late = received if now != received else None
     if form.validate_on_submit():
         done, outcome = run_or_show(
             form,
             lambda: record_person(
-                form, event, partial(self_check_in, event, token, now), public=True
+                form,
+                event,
+                partial(self_check_in, event, token, now, received_at=late),
+                public=True,
             ),
         )
         if done:
@@ -93,4 +101,18 @@ def checkin(event_id: int, token: str):
                 when=local_datetime(entry.recorded_at, event.timezone),
             )
     status = 422 if request.method == "POST" else 200
+    form.served.data = served_token(event, received)
     return render_template("attendance/checkin.html", event=event, form=form), status
+
+
+def stated_moment(form: SelfCheckinForm) -> datetime | None:
+    """The moment a phone states for a check-in it kept offline, if it states one (400 if bad)."""
+    if request.method != "POST" or not form.stated_at.data:
+        return None
+    try:
+        stated = datetime.fromisoformat(form.stated_at.data.strip()[:40])
+    except ValueError:
+        refuse(400, _("The time your phone gives is not a valid time."))
+    if stated.tzinfo is None:
+        refuse(400, _("The time your phone gives is not a valid time."))
+    return stated.astimezone(UTC)

@@ -110,6 +110,10 @@ class SelfCheckinForm(AttendeeForm):
         _l("I have read what is kept and why, and I agree."),
         validators=[DataRequired(_l("Please read the notice and tick the box to check in."))],
     )
+    # The signed time the page was served, and the moment a phone that lost its signal
+    # says the person pressed the button (set by script, empty otherwise).
+    served = HiddenField()
+    stated_at = HiddenField()
 
 
 class GuestForm(KirabForm):

@@ -88,6 +88,9 @@ class AttendanceRecord(db.Model):
     contact: Mapped[str] = mapped_column(String(CONTACT_MAX), default="")
     method: Mapped[str] = mapped_column(String(16))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the server got a record a phone kept while offline (recorded_at is the phone's
+    # stated moment); empty when it arrived at once.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Made by the browser for each submission: a retry with the same key records once.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)

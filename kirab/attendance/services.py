@@ -87,6 +87,7 @@ def record_attendance(
     contact: str = "",
     party_self_declared: bool = False,
     recorded_at: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> Outcome:
     """Record a person at an event once.
 
@@ -114,6 +115,7 @@ def record_attendance(
         contact=contact,
         method=method,
         recorded_at=recorded_at or clock.now(),
+        received_at=received_at,
         recorded_by=actor,
         idempotency_key=key,
     )
