@@ -64,14 +64,22 @@ def duplicate_error(existing: AttendanceRecord, *, public: bool = False) -> Dupl
     """
     if public:
         return DuplicateAttendance(_("You are already checked in for this event."), existing)
-    return DuplicateAttendance(
-        _(
+    if existing.recorded_by is not None:
+        # Two phones at one gate: the second is told who recorded the person, and when.
+        who = existing.recorded_by.name or existing.recorded_by.email
+        message = _(
+            "%(name)s was already recorded for this event on %(when)s by %(who)s.",
+            name=existing.name,
+            when=when_recorded(existing),
+            who=who,
+        )
+    else:
+        message = _(
             "%(name)s was already recorded for this event on %(when)s.",
             name=existing.name,
             when=when_recorded(existing),
-        ),
-        existing,
-    )
+        )
+    return DuplicateAttendance(message, existing)
 
 
 def record_attendance(

@@ -25,6 +25,8 @@ from kirab.main.views import bp
 SHELL_FILES = (
     "css/kirab.css",
     "js/offline.js",
+    "js/offline-store.js",
+    "js/attendance-queue.js",
     "js/submission-keys.js",
     "icons/kirab-192.png",
     "icons/kirab-512.png",

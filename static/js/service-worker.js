@@ -3,7 +3,8 @@
 
    - The app shell (styles, scripts, icons) comes from the cache first.
    - Pages: the network first; a copy of each public page is kept, never a page
-     sent "private" or "no-store" (every page made for a logged-in person is).
+     sent "private" or "no-store" (every page made for a logged-in person is),
+     except an organizer's attendance pages, kept apart until logout.
      Without network the kept copy is shown with its "last updated" note;
      a page never kept gets the offline page.
    - A new version takes over at the next navigation: it skips waiting but
@@ -16,6 +17,10 @@ var OFFLINE_PAGE = "__OFFLINE_PAGE__";
 var SHELL_CACHE = "kirab-shell-" + VERSION;
 var PAGE_CACHE = "kirab-pages";
 var MAX_PAGES = 60;
+// An organizer's attendance pages are kept although they are private: the page must
+// open at a parade without signal. offline.js deletes them at logout.
+var ATTENDANCE_CACHE = "kirab-attendance";
+var ATTENDANCE_PAGE = /^\/events\/\d+\/attendance$/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -67,8 +72,13 @@ function markedOffline(response) {
   });
 }
 
+function isAttendance(request) {
+  return ATTENDANCE_PAGE.test(new URL(request.url).pathname);
+}
+
 function keptPage(request) {
-  return caches.open(PAGE_CACHE).then(function (cache) {
+  var name = isAttendance(request) ? ATTENDANCE_CACHE : PAGE_CACHE;
+  return caches.open(name).then(function (cache) {
     return cache.match(request, { ignoreVary: true });
   }).then(function (kept) {
     if (kept) { return markedOffline(kept); }
@@ -79,7 +89,14 @@ function keptPage(request) {
 function page(event) {
   var request = event.request;
   return fetch(request).then(function (response) {
-    if (isPublic(response)) {
+    if (isAttendance(request)) {
+      if (response.status === 200 && !response.redirected) {
+        var copy = response.clone();
+        event.waitUntil(caches.open(ATTENDANCE_CACHE).then(function (cache) {
+          return cache.put(request, copy);
+        }));
+      }
+    } else if (isPublic(response)) {
       event.waitUntil(keepPage(request, response.clone()));
     }
     return response;
