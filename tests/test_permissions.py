@@ -96,6 +96,7 @@ MATRIX = [
     ("schedule.duplicate_event", "POST", "/manage/events/{published}/duplicate", {},
      PLANNERS_ACT),
     ("schedule.delete_event", "POST", "/manage/events/{draft}/delete", {}, PLANNERS_ACT),
+    ("schedule.withdraw_event", "POST", "/manage/events/{published}/withdraw", {}, PLANNERS_ACT),
     ("schedule.cancel_event", "GET", "/manage/events/{published}/cancel", None, PLANNERS),
     ("schedule.cancel_event", "POST", "/manage/events/{published}/cancel", {"reason": ""},
      PLANNERS_REFUSE),
@@ -155,6 +156,10 @@ MATRIX = [
     # The token is the key: whoever holds it reads the feed, logged in or not.
     ("feeds.personal", "GET", "/calendar/{token}.ics", None, EVERYONE_200),
     ("feeds.personal", "GET", "/calendar/not-a-token.ics", None, row(404, 404, 404, 404, 404, 404)),
+    ("changes.changes_page", "GET", "/changes?region=32.16", None, EVERYONE_200),
+    ("changes.changes_page", "GET", "/changes?region=nowhere", None, EVERYONE_400),
+    ("changes.changes_feed", "GET", "/changes.atom?region=32.16", None, EVERYONE_200),
+    ("changes.changes_feed", "GET", "/changes.atom?kind=party", None, EVERYONE_400),
     ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
     ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
