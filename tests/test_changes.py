@@ -400,3 +400,22 @@ def test_the_agenda_and_event_pages_link_the_change_log_beside_the_calendar(clie
     event = client.get(f"/events/{changed.id}?lang=en").get_data(as_text=True)
     assert 'href="/changes?region=32.16"' in event
     assert f'href="{BASE_URL}/changes.atom?region=32.16&amp;lang=en"' in event
+
+
+def test_the_api_lists_the_same_changes_as_json_without_actors(client, changed):
+    response = client.get("/api/v1/changes?region=32.16&per_page=1")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == 2 and body["next"].startswith(f"{BASE_URL}/api/v1/changes?")
+    [withdrawn] = body["changes"]
+    assert withdrawn["kind"] == "withdrawn" and withdrawn["region_code"] == "32.16"
+    [row] = withdrawn["events"]
+    assert row["title"] == "Deklarasi Pemilu damai" and row["url"] is None
+    assert row["old_starts_at"] == "2023-11-13T11:00:00+07:00" and row["new_starts_at"] is None
+    second = client.get(body["next"].removeprefix(BASE_URL)).get_json()["changes"][0]
+    assert second["events"][0]["url"] == f"{BASE_URL}/events/{changed.id}"
+    assert [str(item["id"]) for item in body["changes"] + [second]] == listed_ids(
+        client, "?region=32.16"
+    )
+    assert ACTOR_NAME not in response.get_data(as_text=True)
+    assert client.get("/api/v1/changes?kind=party").status_code == 400

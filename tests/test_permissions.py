@@ -163,6 +163,8 @@ MATRIX = [
     ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
     ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
+    ("api.changes", "GET", "/api/v1/changes?region=32.16", None, EVERYONE_200),
+    ("api.changes", "GET", "/api/v1/changes?region=nowhere", None, EVERYONE_400),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),
     ("api.status", "GET", "/api/v1/relay/status?at=2023-11-15T12:00:00%2B07:00", None,

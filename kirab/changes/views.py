@@ -17,7 +17,8 @@ from kirab.changes.queries import changes_query
 from kirab.changes.wording import describe
 from kirab.database import db
 from kirab.errors import bad_request
-from kirab.events.filters import EventFilter, FilterError, parse_filters, request_filters
+from kirab.events.filters import EventFilter, FilterError, parse_filters
+from kirab.events.views import filters_and_page
 from kirab.feeds.contents import feed_language
 from kirab.feeds.rendering import link
 from kirab.pagecache import cached_page, filter_scopes
@@ -29,19 +30,11 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 FEED_ENTRIES = 50
 
 
-def _filters():
-    """The agenda's filters, page and page size from the query string, or a 400."""
-    try:
-        return request_filters(request.args)
-    except FilterError as error:
-        bad_request(error.message)
-
-
 @bp.get("/changes")
 @cached_page(lambda: filter_scopes(request.args))
 def changes_page():
     """The change log of the agenda a filter selects, newest first, a page at a time."""
-    event_filter, page, per_page = _filters()
+    event_filter, page, per_page = filters_and_page()
     pagination = db.paginate(
         changes_query(event_filter), page=page, per_page=per_page, error_out=False
     )
