@@ -22,6 +22,7 @@ from kirab.attendance.models import (
     Method,
 )
 from kirab.auth.models import Role, User
+from kirab.changes.models import AgendaChange, ChangeKind
 from kirab.database import db, utcnow
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, EventKind, EventStatus, Venue
@@ -72,7 +73,10 @@ def world(app) -> World:
         body_hash="b", last_modified=utcnow(), body=b"",
     )  # fmt: skip
     stored = StoredFile(key="k", sha256="0" * 64, size=0, content_type="image/png", content=b"")
-    db.session.add_all([handover, venue, upload, record, guest, tally, rendering, document, stored])
+    change = AgendaChange(kind="created", stop_id=receiving.id, region_code="32.16")
+    db.session.add_all(
+        [handover, venue, upload, record, guest, tally, rendering, document, stored, change]
+    )
     db.session.flush()
     dapil = db.session.execute(db.select(Dapil).limit(1)).scalar_one()
     db.session.commit()
@@ -95,6 +99,7 @@ def world(app) -> World:
             "regions": {"code": "32.16"},
             "parties": {"number": 1},
             "dapil": {"id": dapil.id},
+            "agenda_changes": {"id": change.id},
         }
     )
 
@@ -153,6 +158,7 @@ VIOLATIONS = [
     ("ck_parties_scope", Party, {"scope": "papua"}),
     ("ck_dapil_number", Dapil, {"number": 0}),
     ("ck_dapil_seats", Dapil, {"seats": 0}),
+    ("ck_agenda_changes_kind", AgendaChange, {"kind": "renamed"}),
 ]
 
 
@@ -201,6 +207,7 @@ VOCABULARIES = [
     (HeadcountTally, "category", Category, {}),
     (Region, "level", RegionLevel, {}),
     (Party, "scope", PartyScope, {}),
+    (AgendaChange, "kind", ChangeKind, {}),
 ]
 
 
