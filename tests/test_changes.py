@@ -419,3 +419,22 @@ def test_the_api_lists_the_same_changes_as_json_without_actors(client, changed):
     )
     assert ACTOR_NAME not in response.get_data(as_text=True)
     assert client.get("/api/v1/changes?kind=party").status_code == 400
+
+
+def test_a_shift_of_drafts_alone_is_not_listed(jalur, admin):
+    for event in db.session.execute(db.select(Event).where(Event.stop_id.in_(
+        [stop_of(code).id for code in ("32.16", "32.75", "RI")]
+    ))).scalars():  # fmt: skip
+        event.status = DRAFT
+    db.session.commit()
+    apply_shift(stop_of("32.16"), DAY, actor=admin)
+    assert kinds() == []
+
+
+def test_a_shift_is_found_under_each_region_it_moved_events_in(client, jalur, admin):
+    apply_shift(stop_of("32.16"), DAY, actor=admin)
+    db.session.commit()
+    [shift] = entries()
+    for region in ("32.16", "32.75", "RI"):
+        assert listed_ids(client, f"?region={region}") == [str(shift.id)]
+    assert listed_ids(client, "?region=32.08") == []
