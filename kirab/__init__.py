@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     )
     from kirab.attendance.pages import bp as attendance_bp
     from kirab.auth.views import bp as auth_bp
+    from kirab.changes.views import bp as changes_bp
     from kirab.events.schedule_views import bp as schedule_bp
     from kirab.events.views import bp as events_bp
     from kirab.feeds.views import bp as feeds_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         attendance_bp,
         feeds_bp,
+        changes_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -77,8 +77,8 @@ def wants_json() -> bool:
 
 
 def wants_plain_text() -> bool:
-    """Whether the failed request was for a calendar feed (never answered with HTML)."""
-    return request.path.endswith(".ics")
+    """Whether the failed request was for a calendar or Atom feed (never answered with HTML)."""
+    return request.path.endswith((".ics", ".atom"))
 
 
 def error_message(code: int) -> str:

@@ -30,8 +30,8 @@ def select_locale() -> str:
         wanted = request.args.get("lang")
         if wanted in languages:
             return wanted
-        # Calendar apps send no cookies: a feed speaks only what its URL says.
-        if not request.path.endswith(".ics") and session.get("lang") in languages:
+        # Calendar apps and feed readers send no cookies: a feed speaks only what its URL says.
+        if not request.path.endswith((".ics", ".atom")) and session.get("lang") in languages:
             return session["lang"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -69,6 +69,12 @@ def local_time(moment: datetime, timezone: str) -> str:
     pattern = "HH.mm" if _locale() == "id" else "HH:mm"
     clock = format_time(to_local(moment, timezone), pattern, locale=_locale())
     return f"{clock} {tz_abbr(timezone)}"
+
+
+def day_time(moment: datetime, timezone: str) -> str:
+    """The day of the week and time with its zone: "Rabu 08.00 WIB"."""
+    day = format_date(to_local(moment, timezone), "EEEE", locale=_locale())
+    return f"{day} {local_time(moment, timezone)}"
 
 
 def local_datetime(moment: datetime, timezone: str) -> str:

@@ -35,6 +35,9 @@ PUBLIC_URLS = [
     "/api/v1/events",
     "/api/v1/events?region=32.16&per_page=500",
     "/api/v1/relay/status",
+    "/changes",
+    "/changes?region=32.16",
+    "/changes.atom?region=32.16",
 ]
 
 

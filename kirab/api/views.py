@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from kirab import clock
 from kirab.attendance.services import attendance_totals
+from kirab.changes.queries import changes_query
+from kirab.changes.serializers import change_json
+from kirab.changes.wording import describe
 from kirab.compression import client_etag
 from kirab.database import db
 from kirab.dataversions import EVENTS, GLOBAL
@@ -23,7 +26,7 @@ from kirab.regions.models import NATIONAL_TIMEZONE
 from kirab.relay.models import Relay, Stop
 from kirab.relay.moments import parse_moment
 from kirab.relay.services import latest_relay, relay_status
-from kirab.urls import current_url
+from kirab.urls import absolute_url, current_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,6 +61,34 @@ def events():
     return conditional(
         jsonify(
             events=[event_json(event, totals[event.id]) for event in pagination.items],
+            page=page,
+            per_page=per_page,
+            total=pagination.total,
+            next=next_url,
+        )
+    )
+
+
+@bp.get("/changes")
+@cached_page(lambda: filter_scopes(request.args))
+def changes():
+    """The change log of the agenda filters, newest first, paginated (as ``/changes``)."""
+    try:
+        event_filter, page, per_page = request_filters(request.args)
+    except FilterError as error:
+        bad_request(error.message)
+    pagination = db.paginate(
+        changes_query(event_filter), page=page, per_page=per_page, error_out=False
+    )
+    items = describe(
+        pagination.items, lambda event_id: absolute_url("events.show", event_id=event_id)
+    )
+    next_url = None
+    if pagination.has_next:
+        next_url = current_app.config["BASE_URL"] + current_url(page=page + 1, per_page=per_page)
+    return conditional(
+        jsonify(
+            changes=[change_json(c, i) for c, i in zip(pagination.items, items, strict=True)],
             page=page,
             per_page=per_page,
             total=pagination.total,

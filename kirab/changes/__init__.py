@@ -3,3 +3,5 @@
 Its entries feed ``/changes``, ``/changes.atom``, e-mail notifications and
 webhooks; ``signals.change_recorded`` tells the areas that deliver them.
 """
+
+from kirab.changes import recording  # noqa: F401  (connects the receivers)

@@ -123,20 +123,23 @@ def dapil_condition(dapil: Dapil):
     return or_(Event.dapil_id == dapil.id, Event.id.in_(serving))
 
 
-def local_dates_condition(first: date | None, last: date | None):
+def local_dates_condition(first: date | None, last: date | None, starts=None, ends=None):
     """Events overlapping the local days ``first`` to ``last`` (inclusive).
 
     Each event is judged in its own zone; Indonesia's zones have fixed
-    offsets, so one UTC range per zone is exact.
+    offsets, so one UTC range per zone is exact. ``starts`` and ``ends`` name
+    other columns holding an event's times (the change log's before and after).
     """
+    starts = Event.starts_at if starts is None else starts
+    ends = Event.ends_at if ends is None else ends
     conditions = []
     for zone in ZONE_ABBREVIATIONS:
         tz = ZoneInfo(zone)
         parts = [Region.timezone == zone]
         if first is not None:
-            parts.append(Event.ends_at > datetime.combine(first, time(0), tz))
+            parts.append(ends > datetime.combine(first, time(0), tz))
         if last is not None:
-            parts.append(Event.starts_at < datetime.combine(last + timedelta(days=1), time(0), tz))
+            parts.append(starts < datetime.combine(last + timedelta(days=1), time(0), tz))
         conditions.append(and_(*parts))
     return or_(*conditions)
 

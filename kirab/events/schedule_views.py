@@ -208,6 +208,14 @@ def delete_event(event_id: int):
     return event_action(event_id, scheduling.delete_event, _("%(title)s has been deleted."))
 
 
+@bp.post("/events/<id:event_id>/withdraw")
+@login_required
+def withdraw_event(event_id: int):
+    """Take a published or cancelled event back from the agenda, as a draft."""
+    return event_action(event_id, scheduling.withdraw_event,
+                        _("%(title)s has been taken off the agenda."))  # fmt: skip
+
+
 @bp.route("/events/<id:event_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_event(event_id: int):

@@ -29,6 +29,7 @@ from kirab.events.models import (
 )
 from kirab.events.moves import touch
 from kirab.events.rules import day_of_stop, inside_window, programme_slots
+from kirab.events.signals import event_cancelled, event_published, event_updated, event_withdrawn
 from kirab.permissions import region_in_scope
 from kirab.regions.models import Dapil, Party, Region
 from kirab.relay.models import Stop
@@ -250,6 +251,7 @@ def update_event(
     remember_venue(region, data)
     db.session.flush()
     record(actor, "event.update", event, changes=changes)
+    event_updated.send(event, changes=changes, now=now)
     return event
 
 
@@ -275,6 +277,7 @@ def publish_event(event: Event, *, actor, now: datetime) -> Event:
     event.cancel_reason = ""
     db.session.flush()
     record(actor, "event.publish", event)
+    event_published.send(event, now=now)
     return event
 
 
@@ -287,6 +290,19 @@ def cancel_event(event: Event, reason: str, *, actor, now: datetime) -> Event:
     event.cancel_reason = reason
     db.session.flush()
     record(actor, "event.cancel", event, reason=reason)
+    event_cancelled.send(event, now=now)
+    return event
+
+
+def withdraw_event(event: Event, *, actor, now: datetime) -> Event:
+    """Take a published or cancelled event back from the agenda: it is a draft again."""
+    if not event.is_public:
+        raise DomainError(_("Only published or cancelled events can be taken back."), "status")
+    _set_status(event, DRAFT, now=now)
+    event.cancel_reason = ""
+    db.session.flush()
+    record(actor, "event.withdraw", event)
+    event_withdrawn.send(event, now=now)
     return event
 
 
@@ -296,6 +312,7 @@ def delete_event(event: Event, *, actor, now: datetime) -> None:
         raise DomainError(_("This event has been deleted."))
     if event.status != DRAFT:
         raise DomainError(_("Only drafts can be deleted; cancel a published event."), "status")
+    # Only drafts reach here: they were never public, so no event_withdrawn is sent.
     event.deleted_at = now
     event.updated_at = now
     db.session.flush()

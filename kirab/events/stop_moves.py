@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from kirab.events.guards import refuse_removal, refuse_stranding
 from kirab.events.models import Event
 from kirab.events.moves import live_events_of, move_events
+from kirab.events.signals import events_shifted
 from kirab.relay.models import Stop
 from kirab.relay.signals import moving_with, stop_removing, stops_moved, window_changing
 
@@ -50,7 +51,11 @@ def _moving_with(_stop: Stop, *, stops: list[Stop]) -> list[Event]:
 def _stops_moved(
     _stop: Stop, *, moves: list[tuple[Stop, timedelta]], actor, now: datetime, cause: str
 ) -> None:
-    """Events go where their stop went."""
+    """Events go where their stop went; later areas hear of all of them at once."""
+    moved = []
     for stop, delta in moves:
         if delta:
-            move_events(stop, delta, actor=actor, now=now, cause=cause)
+            events = move_events(stop, delta, actor=actor, now=now, cause=cause)
+            moved.extend((event, delta) for event in events)
+    if moved:
+        events_shifted.send(_stop, moved=moved, now=now)
