@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.main import health  # noqa: F401  (adds /healthz and /readyz to main)
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
+    from kirab.notifications.views import bp as notifications_bp
     from kirab.relay import handover_views  # noqa: F401  (adds the handover pages to planning)
     from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         attendance_bp,
         feeds_bp,
+        notifications_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from kirab.changes.models import AgendaChange, AgendaChangeEvent
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedToken, RenderedEvent
+from kirab.notifications.models import Delivery, NotificationPreference
 from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
@@ -27,6 +28,7 @@ __all__ = [
     "Dapil",
     "DapilDistrict",
     "DataVersion",
+    "Delivery",
     "Event",
     "EventAttendance",
     "EventPartyAttendance",
@@ -37,6 +39,7 @@ __all__ = [
     "HandoverFile",
     "HeadcountTally",
     "LoginSession",
+    "NotificationPreference",
     "Office",
     "PageRendering",
     "Party",
