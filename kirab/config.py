@@ -39,6 +39,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_MAIL_FROM": "MAIL_FROM",
     "KIRAB_NOTIFY_POLL_SECONDS": "NOTIFY_POLL_SECONDS",
     "KIRAB_NOTIFY_RETRY_SECONDS": "NOTIFY_RETRY_SECONDS",
+    "KIRAB_NOTIFY_CLAIM_SECONDS": "NOTIFY_CLAIM_SECONDS",
 }
 
 
@@ -110,6 +111,8 @@ class DefaultConfig:
     MAIL_FROM = "Kirab Pemilu <kirab@localhost>"
     NOTIFY_POLL_SECONDS = 2
     NOTIFY_RETRY_SECONDS = 10
+    # SQLite only: how long a worker's claim on a delivery holds (a killed worker's runs out).
+    NOTIFY_CLAIM_SECONDS = 120
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

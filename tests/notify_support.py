@@ -6,6 +6,7 @@ the recording code does, inside the caller's transaction.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -61,19 +62,26 @@ class Inbox:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.lock = threading.Lock()
         self.refuse: set[str] = set()
+        # Once this many messages arrived, the next one is kept but not answered until
+        # ``release``: its sender is cut short after the server has it.
+        self.hold_after: int | None = None
+        self.released = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         """Refuse the addresses listed in ``refuse`` for good (550), take the others."""
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         """Keep the message."""
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), parsed))
+            hold = self.hold_after is not None and len(self.messages) == self.hold_after + 1
+        while hold and not self.released.is_set():
+            await asyncio.sleep(0.05)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
@@ -97,6 +105,7 @@ class SMTPServer:
 
     def stop(self) -> None:
         """Stop listening: connections are refused until ``start``."""
+        self.inbox.released.set()
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
@@ -138,6 +147,7 @@ def worker_environment(database_url: str, mail_url: str) -> dict[str, str]:
         KIRAB_ENV="testing",
         KIRAB_NOTIFY_POLL_SECONDS="0.2",
         KIRAB_NOTIFY_RETRY_SECONDS="0.5",
+        KIRAB_NOTIFY_CLAIM_SECONDS="3",
         KIRAB_MAIL_FROM="Kirab Pemilu <kirab@kirab.test.example>",
         PYTHONPATH=str(PROJECT),
     )
@@ -146,13 +156,14 @@ def worker_environment(database_url: str, mail_url: str) -> dict[str, str]:
 
 def start_worker(database_url: str, mail_url: str, log_path: Path) -> subprocess.Popen:
     """``flask --app kirab worker`` as a process of its own."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "kirab", "worker"],
-        cwd=PROJECT,
-        env=worker_environment(database_url, mail_url),
-        stdout=log_path.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    with log_path.open("ab") as log:  # the process keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "kirab", "worker"],
+            cwd=PROJECT,
+            env=worker_environment(database_url, mail_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:

@@ -21,8 +21,9 @@ from kirab.notifications.models import Delivery, DeliveryStatus
 
 log = logging.getLogger("kirab.notifications")
 
-# A claim on SQLite lasts this long: longer than any one send (smtp.TIMEOUT bounds it).
-CLAIM = timedelta(minutes=2)
+# A claim on SQLite lasts this long by default: longer than any one send (smtp.TIMEOUT
+# bounds it). A worker killed mid-send leaves its row to be taken again after it.
+CLAIM_SECONDS = 120
 # The longest wait between two attempts while the mail server is away.
 LONGEST_WAIT = timedelta(minutes=10)
 
@@ -44,11 +45,16 @@ def claim(now: datetime) -> Delivery | None:
     claimed = db.session.execute(
         update(Delivery)
         .where(Delivery.id == oldest.scalar_subquery(), free)
-        .values(claimed_until=now + CLAIM)
+        .values(claimed_until=now + claim_length())
         .returning(Delivery.id)
     ).scalar_one_or_none()
     db.session.commit()
     return db.session.get(Delivery, claimed) if claimed is not None else None
+
+
+def claim_length() -> timedelta:
+    """How long a claim on SQLite holds (``KIRAB_NOTIFY_CLAIM_SECONDS``)."""
+    return timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", CLAIM_SECONDS)))
 
 
 def retry_wait(attempts: int) -> timedelta:
