@@ -8,7 +8,6 @@ recording does inside the form's transaction.
 
 from __future__ import annotations
 
-import email.policy
 from datetime import timedelta
 from urllib.parse import urlsplit
 

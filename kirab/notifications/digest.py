@@ -71,6 +71,7 @@ def queue_digests(now: datetime) -> list[Delivery]:
         ).scalars().all()  # fmt: skip
         digest = Delivery(
             user_id=user_id, kind=DeliveryKind.DIGEST, change_id=None, created_at=due,
+            next_attempt_at=now,
             status=DeliveryStatus.PENDING,
         )  # fmt: skip
         db.session.add(digest)

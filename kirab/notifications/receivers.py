@@ -50,12 +50,13 @@ def queue_deliveries(change: AgendaChange) -> list[Delivery]:
             if preference.email_mode == EmailMode.DIGEST
             else DeliveryStatus.PENDING
         )
-        # Created when the change happened: a digest gathers the changes of its day by it.
+        # Dated by the change: a digest gathers the changes of its day by it.
         queued.append(
             Delivery(
-                user_id=user.id, change_id=change.id, status=status, created_at=change.occurred_at
+                user_id=user.id, change_id=change.id, status=status,
+                created_at=change.occurred_at, next_attempt_at=change.occurred_at,
             )
-        )
+        )  # fmt: skip
     db.session.add_all(queued)
     db.session.flush()
     return queued
