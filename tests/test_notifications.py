@@ -306,3 +306,12 @@ def test_message_parses_as_sent(west_java):
     raw = build_message(delivery, "id", SENDER).as_bytes()
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert urlsplit(parsed["List-Unsubscribe"].strip("<>")).path.startswith("/unsubscribe/")
+
+
+def test_the_worker_refuses_a_mail_url_it_cannot_use(runner, app):
+    app.config["MAIL_URL"] = "http://user:geheim@mail.example"
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 1 and "smtp://" in result.output and "geheim" not in result.output
+    app.config.update(MAIL_URL=None, KIRAB_ENV="production")
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 1 and "KIRAB_MAIL_URL" in result.output
