@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
+    from kirab.webhooks.views import bp as webhooks_bp
 
     blueprints = (
         main_bp,
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         attendance_bp,
         feeds_bp,
         notifications_bp,
+        webhooks_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

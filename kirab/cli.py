@@ -1,5 +1,5 @@
 """Command-line commands: ``init-db``, ``seed-demo``, ``seed-national``, ``create-user``,
-``import-route``, ``feed-token``, ``notifications`` and ``worker``; ``backup`` and
+``import-route``, ``feed-token``, ``notifications``, ``worker`` and ``webhook-add``; ``backup`` and
 ``restore`` live in kirab/backup.py."""
 
 from __future__ import annotations
@@ -221,8 +221,31 @@ def worker_command():
 
         server = start_debugging_server()
         click.echo(f"No KIRAB_MAIL_URL: mails go to a debugging server at {server.safe_url}.")
-    click.echo(f"Worker sending the outbox through {server.safe_url}.")
-    worker.run(app, server)
+    from kirab.webhooks import receivers as _webhook_receivers  # noqa: F401
+    from kirab.webhooks.sender import send_due as send_webhooks
+
+    sender = worker.mail_sender(app)
+    click.echo(f"Worker sending the outbox through {server.safe_url}, and the webhooks.")
+    worker.run(app, [lambda: worker.one_round(server, sender), send_webhooks])
+
+
+@click.command("webhook-add")
+@click.argument("url")
+@click.option("--region", "regions", multiple=True, help="Region code; may repeat. None: all.")
+def webhook_add_command(url, regions):
+    """Register a webhook endpoint and print its signing secret (shown only now)."""
+    from kirab import clock
+    from kirab.webhooks.services import add_endpoint
+
+    try:
+        endpoint, secret = add_endpoint(url, regions, actor=None, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Webhook {endpoint.id} registered for {endpoint.url}.")
+    click.echo(f"Signing secret (shown only now): {secret}")
 
 
 def register_commands(app: Flask) -> None:
@@ -238,6 +261,7 @@ def register_commands(app: Flask) -> None:
         feed_token_command,
         notifications_command,
         worker_command,
+        webhook_add_command,
         backup_command,
         restore_command,
     ):

@@ -40,6 +40,7 @@ ENVIRONMENT_KEYS = {
     "KIRAB_NOTIFY_POLL_SECONDS": "NOTIFY_POLL_SECONDS",
     "KIRAB_NOTIFY_RETRY_SECONDS": "NOTIFY_RETRY_SECONDS",
     "KIRAB_NOTIFY_CLAIM_SECONDS": "NOTIFY_CLAIM_SECONDS",
+    "KIRAB_WEBHOOK_RETRY_SECONDS": "WEBHOOK_RETRY_SECONDS",
 }
 
 
@@ -113,6 +114,8 @@ class DefaultConfig:
     NOTIFY_RETRY_SECONDS = 10
     # SQLite only: how long a worker's claim on a delivery holds (a killed worker's runs out).
     NOTIFY_CLAIM_SECONDS = 120
+    # Webhooks: the wait after a first failed POST, doubling up to an hour, for a day.
+    WEBHOOK_RETRY_SECONDS = 30
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -19,6 +19,7 @@ from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
+from kirab.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AgendaChange",
@@ -52,4 +53,7 @@ __all__ = [
     "User",
     "UserRegion",
     "Venue",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

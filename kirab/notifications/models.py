@@ -67,7 +67,19 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class Delivery(db.Model):
+class OutboxRow:
+    """The columns every outbox table has (mails here, webhooks in ``kirab.webhooks``)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Not before this moment: the first attempt at once, later ones backing off.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A worker on SQLite claims a row until then; one that dies lets the claim run out.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(OutboxRow, db.Model):
     """One mail to send to one person about one change: a row of the outbox.
 
     Written in the change's transaction, so a change and its deliveries
@@ -95,13 +107,6 @@ class Delivery(db.Model):
         ForeignKey("notification_deliveries.id"), index=True
     )
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Not before this moment: the first attempt at once, later ones backing off.
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # A worker on SQLite claims a row until then; one that dies lets the claim run out.
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(default=0)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship()

@@ -28,28 +28,32 @@ CLAIM_SECONDS = 120
 LONGEST_WAIT = timedelta(minutes=10)
 
 
-def _due(now: datetime):
-    return (Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+def _due(model, now: datetime):
+    return (model.status == DeliveryStatus.PENDING, model.next_attempt_at <= now)
 
 
-def claim(now: datetime) -> Delivery | None:
-    """Take the oldest due delivery for this worker, or None when nothing is due."""
+def claim(now: datetime, model=Delivery):
+    """Take the oldest due row of an outbox table for this worker, or None when none is due.
+
+    ``model`` is any outbox table with ``status`` (``"pending"``), ``next_attempt_at``
+    and ``claimed_until``: the mails' or the webhooks'.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
         query = (
-            select(Delivery).where(*_due(now)).order_by(Delivery.id).limit(1)
+            select(model).where(*_due(model, now)).order_by(model.id).limit(1)
             .with_for_update(skip_locked=True)
         )  # fmt: skip
         return db.session.execute(query).scalar_one_or_none()
-    free = or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now)
-    oldest = select(Delivery.id).where(*_due(now), free).order_by(Delivery.id).limit(1)
+    free = or_(model.claimed_until.is_(None), model.claimed_until < now)
+    oldest = select(model.id).where(*_due(model, now), free).order_by(model.id).limit(1)
     claimed = db.session.execute(
-        update(Delivery)
-        .where(Delivery.id == oldest.scalar_subquery(), free)
+        update(model)
+        .where(model.id == oldest.scalar_subquery(), free)
         .values(claimed_until=now + claim_length())
-        .returning(Delivery.id)
+        .returning(model.id)
     ).scalar_one_or_none()
     db.session.commit()
-    return db.session.get(Delivery, claimed) if claimed is not None else None
+    return db.session.get(model, claimed) if claimed is not None else None
 
 
 def claim_length() -> timedelta:

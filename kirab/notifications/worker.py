@@ -88,20 +88,28 @@ def mail_sender(app: Flask) -> str:
     return app.config.get("MAIL_FROM") or "Kirab Pemilu <kirab@localhost>"
 
 
-def run(app: Flask, server: smtp.MailServer, *, stop: Callable[[], bool] = lambda: False) -> None:
-    """Send the outbox until ``stop()`` says so (never, for the command)."""
-    sender = mail_sender(app)
+def run(
+    app: Flask,
+    rounds: list[Callable[[], int]],
+    *,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Run each round (mails, webhooks) in turn until ``stop()`` says so (never, for the command).
+
+    Each round returns how many items it tried; when none tried any, the worker pauses.
+    """
     poll = float(app.config.get("NOTIFY_POLL_SECONDS", POLL_SECONDS))
     while not stop():
-        with app.app_context():
-            try:
-                tried = one_round(server, sender)
-            except SQLAlchemyError as error:
-                db.session.rollback()
-                log.warning("the outbox cannot be read now: %s", type(error).__name__)
-                tried = 0
-            finally:
-                db.session.remove()
+        tried = 0
+        for work in rounds:
+            with app.app_context():
+                try:
+                    tried += work()
+                except SQLAlchemyError as error:
+                    db.session.rollback()
+                    log.warning("the outbox cannot be read now: %s", type(error).__name__)
+                finally:
+                    db.session.remove()
         if not tried:
             wallclock.sleep(poll)
 

@@ -1,11 +1,11 @@
-"""notification preferences and the outbox of mails
+"""notification preferences, the outbox of mails, webhook endpoints and their deliveries
 
 Revision ID: 0019
 Revises: 0016
 Create Date: 2026-12-01 22:43:12.905633
 
-Downgrading drops people's choices and the mails not yet sent, so it
-refuses while either holds rows.
+Downgrading drops people's choices, the mails not yet sent, and the
+registered webhooks with their logs, so it refuses while any holds rows.
 
 """
 from alembic import op
@@ -66,10 +66,71 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_deliveries_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_deliveries_user_id'), ['user_id'], unique=False)
 
+    op.create_table('webhook_endpoints',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('region_codes', sa.String(length=500), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('failing_since', sa.DateTime(), nullable=True),
+    sa.Column('disabled_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_endpoints_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_endpoints'))
+    )
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('endpoint_id', sa.Integer(), nullable=False),
+    sa.Column('change_event_id', sa.Integer(), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name=op.f('ck_webhook_deliveries_status')),
+    sa.CheckConstraint('attempts >= 0', name=op.f('ck_webhook_deliveries_attempts')),
+    sa.ForeignKeyConstraint(['change_event_id'], ['agenda_change_events.id'], name=op.f('fk_webhook_deliveries_change_event_id_agenda_change_events')),
+    sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoints.id'], name=op.f('fk_webhook_deliveries_endpoint_id_webhook_endpoints')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('endpoint_id', 'change_event_id', name=op.f('uq_webhook_deliveries_endpoint_id')),
+    sa.UniqueConstraint('key', name=op.f('uq_webhook_deliveries_key'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_endpoint_id'), ['endpoint_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_status'), ['status'], unique=False)
+
+    op.create_table('webhook_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=False),
+    sa.Column('attempted_at', sa.DateTime(), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['webhook_deliveries.id'], name=op.f('fk_webhook_attempts_delivery_id_webhook_deliveries')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_attempts'))
+    )
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_attempts_delivery_id'), ['delivery_id'], unique=False)
 
 
 def downgrade():
-    refuse_data_loss('notification_deliveries', 'notification_preferences')
+    refuse_data_loss('notification_deliveries', 'notification_preferences', 'webhook_endpoints',
+                     'webhook_deliveries', 'webhook_attempts')
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_attempts_delivery_id'))
+
+    op.drop_table('webhook_attempts')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_status'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_endpoint_id'))
+
+    op.drop_table('webhook_deliveries')
+    op.drop_table('webhook_endpoints')
     with op.batch_alter_table('notification_deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_deliveries_user_id'))
         batch_op.drop_index(batch_op.f('ix_notification_deliveries_status'))
