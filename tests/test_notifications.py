@@ -315,3 +315,27 @@ def test_the_worker_refuses_a_mail_url_it_cannot_use(runner, app):
     app.config.update(MAIL_URL=None, KIRAB_ENV="production")
     result = runner.invoke(args=["worker"])
     assert result.exit_code == 1 and "KIRAB_MAIL_URL" in result.output
+
+
+def test_a_mail_that_cannot_be_built_waits_and_stops_no_other(west_java, app, monkeypatch):
+    from kirab.notifications import worker
+
+    first = follower("32.16", email="satu@kirab.example")
+    second = follower("32.16", party=2, email="dua@kirab.example")
+    move(parade(1), 2)
+    db.session.commit()
+    built = worker.build_message
+
+    def broken_for_the_first(delivery, lang, sender):
+        if delivery.user_id == first.id:
+            raise KeyError("broken")
+        return built(delivery, lang, sender)
+
+    monkeypatch.setattr(worker, "build_message", broken_for_the_first)
+    with smtp_server() as server:
+        send_due(parse_mail_url(server.url), SENDER)
+        assert len(server.inbox.to("dua@kirab.example")) == 1
+    db.session.expire_all()
+    waiting = deliveries_of(first)[0]
+    assert waiting.status == DeliveryStatus.PENDING and "KeyError" in waiting.last_error
+    assert deliveries_of(second)[0].status == DeliveryStatus.SENT

@@ -50,7 +50,12 @@ def deliver(delivery: Delivery, server: smtp.MailServer, sender: str) -> None:
     if preference is None:
         mark_dropped(delivery, "no longer wanted")
         return
-    message = build_message(delivery, preference.lang, sender)
+    try:
+        message = build_message(delivery, preference.lang, sender)
+    except Exception as error:  # one mail that cannot be built must not stop the others
+        log.exception("mail %s could not be built", delivery.key)
+        mark_for_retry(delivery, now, f"could not be built: {type(error).__name__}")
+        return
     try:
         smtp.send(server, message)
     except smtp.Refused as error:
