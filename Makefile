@@ -25,10 +25,14 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --input-file $< --output-file $@
 
-## Serve the demo on http://127.0.0.1:5000 with the embedded SQLite database.
+## Serve the demo on http://127.0.0.1:5000 with the embedded SQLite database, and the worker
+## that sends the mails of changes beside it (to a debugging SMTP server on 127.0.0.1:8025 that
+## prints them, unless KIRAB_MAIL_URL is set). Ctrl-C stops both.
 run: install
 	$(FLASK) init-db
 	$(FLASK) seed-demo
+	KIRAB_ENV=development $(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	KIRAB_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## The whole suite on SQLite, browser journeys included (skipped, and said so, without Chromium).

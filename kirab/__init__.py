@@ -108,10 +108,12 @@ def register_blueprints(app: Flask) -> None:
     from kirab.main import health, offline  # noqa: F401  (add /healthz, /readyz, /sw.js to main)
     from kirab.main.views import bp as main_bp
     from kirab.manage.views import bp as manage_bp
+    from kirab.notifications.views import bp as notifications_bp
     from kirab.relay import handover_views  # noqa: F401  (adds the handover pages to planning)
     from kirab.relay.planning_views import bp as planning_bp
     from kirab.relay.views import bp as relay_bp
     from kirab.users.views import bp as users_bp
+    from kirab.webhooks.views import bp as webhooks_bp
 
     blueprints = (
         main_bp,
@@ -126,6 +128,8 @@ def register_blueprints(app: Flask) -> None:
         attendance_bp,
         feeds_bp,
         changes_bp,
+        notifications_bp,
+        webhooks_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """Command-line commands: ``init-db``, ``seed-demo``, ``seed-national``, ``create-user``,
-``import-route`` and ``feed-token``; ``backup`` and ``restore`` live in kirab/backup.py."""
+``import-route``, ``feed-token``, ``notifications``, ``worker`` and ``webhook-add``; ``backup`` and
+``restore`` live in kirab/backup.py."""
 
 from __future__ import annotations
 
@@ -168,6 +169,85 @@ def feed_token_command(email):
     click.echo(link("feeds.personal", "id", token=token))
 
 
+@click.command("notifications")
+@click.argument("email")
+@click.option("--email", "mode", required=True, type=click.Choice(["immediate", "digest", "off"]),
+              help="Changes by e-mail at once, as a daily digest, or not at all.")  # fmt: skip
+@click.option("--digest-hour", type=click.IntRange(0, 23), help="Local hour of the digest.")
+@click.option("--lang", type=click.Choice(["id", "en"]), help="Language of the mails.")
+def notifications_command(email, mode, digest_hour, lang):
+    """Choose how changes reach a person, as on their account page."""
+    from kirab import clock
+    from kirab.auth.services import find_user
+    from kirab.notifications.services import set_preferences
+
+    user = find_user(email)
+    if user is None or not user.active:
+        click.echo(f"Error: no active user with the email {email}.", err=True)
+        sys.exit(1)
+    try:
+        set_preferences(
+            user, email_mode=mode, digest_hour=digest_hour, lang=lang, actor=None, now=clock.now()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"E-mail for {user.email}: {mode}.")
+
+
+@click.command("worker")
+def worker_command():
+    """Send the outbox (mails of agenda changes) and keep running.
+
+    Without ``KIRAB_MAIL_URL`` in development it starts a local debugging
+    SMTP server that prints every mail it receives.
+    """
+    from kirab.notifications import worker
+    from kirab.notifications.smtp import MailSettingError
+
+    app = current_app._get_current_object()
+    try:
+        server = worker.configured_server(app)
+    except MailSettingError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    if server is None:
+        if app.config["KIRAB_ENV"] not in ("development", "testing"):
+            click.echo("Error: set KIRAB_MAIL_URL (smtp://user:pass@host:587).", err=True)
+            sys.exit(1)
+        from kirab.notifications.debugserver import start_debugging_server
+
+        server = start_debugging_server()
+        click.echo(f"No KIRAB_MAIL_URL: mails go to a debugging server at {server.safe_url}.")
+    from kirab.webhooks import receivers as _webhook_receivers  # noqa: F401
+    from kirab.webhooks.sender import send_due as send_webhooks
+
+    sender = worker.mail_sender(app)
+    click.echo(f"Worker sending the outbox through {server.safe_url}, and the webhooks.")
+    worker.run(app, [lambda: worker.one_round(server, sender), send_webhooks])
+
+
+@click.command("webhook-add")
+@click.argument("url")
+@click.option("--region", "regions", multiple=True, help="Region code; may repeat. None: all.")
+def webhook_add_command(url, regions):
+    """Register a webhook endpoint and print its signing secret (shown only now)."""
+    from kirab import clock
+    from kirab.webhooks.services import add_endpoint
+
+    try:
+        endpoint, secret = add_endpoint(url, regions, actor=None, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Webhook {endpoint.id} registered for {endpoint.url}.")
+    click.echo(f"Signing secret (shown only now): {secret}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``flask --app kirab``."""
     from kirab.backup import backup_command, restore_command
@@ -179,6 +259,9 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         import_route_command,
         feed_token_command,
+        notifications_command,
+        worker_command,
+        webhook_add_command,
         backup_command,
         restore_command,
     ):

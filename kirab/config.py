@@ -35,6 +35,12 @@ ENVIRONMENT_KEYS = {
     "KIRAB_REDIS_TIMEOUT": "REDIS_TIMEOUT",
     "KIRAB_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "KIRAB_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
+    "KIRAB_MAIL_URL": "MAIL_URL",
+    "KIRAB_MAIL_FROM": "MAIL_FROM",
+    "KIRAB_NOTIFY_POLL_SECONDS": "NOTIFY_POLL_SECONDS",
+    "KIRAB_NOTIFY_RETRY_SECONDS": "NOTIFY_RETRY_SECONDS",
+    "KIRAB_NOTIFY_CLAIM_SECONDS": "NOTIFY_CLAIM_SECONDS",
+    "KIRAB_WEBHOOK_RETRY_SECONDS": "WEBHOOK_RETRY_SECONDS",
 }
 
 
@@ -99,6 +105,17 @@ class DefaultConfig:
     DB_STALL_TIMEOUT = 6
     DB_POOL_TIMEOUT = 5
     REDIS_TIMEOUT = 0.5
+    # Mail of agenda changes (kirab/notifications): smtp://user:pass@host:587 (STARTTLS when
+    # offered) or smtps://...:465; the worker polls the outbox this often, and waits this
+    # long after a first failed attempt, doubling up to 10 minutes.
+    MAIL_URL = None
+    MAIL_FROM = "Kirab Pemilu <kirab@localhost>"
+    NOTIFY_POLL_SECONDS = 2
+    NOTIFY_RETRY_SECONDS = 10
+    # SQLite only: how long a worker's claim on a delivery holds (a killed worker's runs out).
+    NOTIFY_CLAIM_SECONDS = 120
+    # Webhooks: the wait after a first failed POST, doubling up to an hour, for a day.
+    WEBHOOK_RETRY_SECONDS = 30
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

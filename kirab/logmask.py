@@ -14,8 +14,8 @@ import re
 
 from flask import Flask
 
-# Personal feed tokens, and the signed codes of self check-in links.
-TOKEN_PATH = re.compile(r"(/calendar/|/check-in/)[^/\s\"'?#<>]+")
+# Personal feed tokens, the signed codes of self check-in links, and unsubscribe tokens.
+TOKEN_PATH = re.compile(r"(/calendar/|/check-in/|/unsubscribe/)[^/\s\"'?#<>]+")
 # Loggers whose records may carry a request's path.
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 

@@ -14,10 +14,12 @@ from kirab.changes.models import AgendaChange, AgendaChangeEvent
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, Venue
 from kirab.feeds.models import FeedDocument, FeedToken, RenderedEvent
+from kirab.notifications.models import Delivery, NotificationPreference
 from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
+from kirab.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AgendaChange",
@@ -27,6 +29,7 @@ __all__ = [
     "Dapil",
     "DapilDistrict",
     "DataVersion",
+    "Delivery",
     "Event",
     "EventAttendance",
     "EventPartyAttendance",
@@ -37,6 +40,7 @@ __all__ = [
     "HandoverFile",
     "HeadcountTally",
     "LoginSession",
+    "NotificationPreference",
     "Office",
     "PageRendering",
     "Party",
@@ -49,4 +53,7 @@ __all__ = [
     "User",
     "UserRegion",
     "Venue",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

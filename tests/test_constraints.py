@@ -22,14 +22,16 @@ from kirab.attendance.models import (
     Method,
 )
 from kirab.auth.models import Role, User
-from kirab.changes.models import AgendaChange, ChangeKind
+from kirab.changes.models import AgendaChange, AgendaChangeEvent, ChangeKind
 from kirab.database import db, utcnow
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event, EventKind, EventStatus, Venue
 from kirab.feeds.models import FeedDocument, RenderedEvent
+from kirab.notifications.models import Delivery, DeliveryStatus, EmailMode, NotificationPreference
 from kirab.regions.models import Dapil, Party, PartyScope, Region, RegionLevel
 from kirab.relay.models import FileKind, Handover, HandoverFile, Route, Stop
 from kirab.storage import StoredFile
+from kirab.webhooks.models import HookStatus, WebhookDelivery, WebhookEndpoint
 from tests.factories import at, make_event, make_route, make_user
 
 
@@ -73,9 +75,19 @@ def world(app) -> World:
         body_hash="b", last_modified=utcnow(), body=b"",
     )  # fmt: skip
     stored = StoredFile(key="k", sha256="0" * 64, size=0, content_type="image/png", content=b"")
-    change = AgendaChange(kind="created", stop_id=receiving.id, region_code="32.16")
     db.session.add_all([handover, venue, upload, record, guest, tally, rendering, document, stored])
-    db.session.add(change)
+    db.session.flush()
+    change = AgendaChange(kind="moved", stop_id=receiving.id, region_code="32.16")
+    change.events.append(AgendaChangeEvent(event_id=event.id, title=event.title))
+    endpoint = WebhookEndpoint(url="https://hooks.example", secret="whsec_QUFB")
+    db.session.add_all([change, endpoint])
+    db.session.flush()
+    preference = NotificationPreference(user_id=rep.id, email_mode="immediate", lang="id")
+    delivery = Delivery(user_id=rep.id, change_id=change.id)
+    hook = WebhookDelivery(
+        endpoint_id=endpoint.id, change_event_id=change.events[0].id, payload="{}"
+    )
+    db.session.add_all([preference, delivery, hook])
     db.session.flush()
     dapil = db.session.execute(db.select(Dapil).limit(1)).scalar_one()
     db.session.commit()
@@ -99,6 +111,9 @@ def world(app) -> World:
             "parties": {"number": 1},
             "dapil": {"id": dapil.id},
             "agenda_changes": {"id": change.id},
+            "notification_preferences": {"user_id": rep.id},
+            "notification_deliveries": {"id": delivery.id},
+            "webhook_deliveries": {"id": hook.id},
         }
     )
 
@@ -158,6 +173,16 @@ VIOLATIONS = [
     ("ck_dapil_number", Dapil, {"number": 0}),
     ("ck_dapil_seats", Dapil, {"seats": 0}),
     ("ck_agenda_changes_kind", AgendaChange, {"kind": "renamed"}),
+    ("ck_notification_preferences_email_mode", NotificationPreference, {"email_mode": "weekly"}),
+    ("ck_notification_preferences_digest_hour", NotificationPreference, {"digest_hour": 24}),
+    ("ck_notification_preferences_lang", NotificationPreference, {"lang": "fr"}),
+    ("ck_notification_deliveries_status", Delivery, {"status": "lost"}),
+    ("ck_notification_deliveries_kind", Delivery, {"kind": "weekly", "change_id": None}),
+    ("ck_notification_deliveries_change_of_kind", Delivery, {"change_id": None}),
+    ("ck_notification_deliveries_change_of_kind", Delivery, {"kind": "digest"}),
+    ("ck_notification_deliveries_attempts", Delivery, {"attempts": -1}),
+    ("ck_webhook_deliveries_status", WebhookDelivery, {"status": "lost"}),
+    ("ck_webhook_deliveries_attempts", WebhookDelivery, {"attempts": -1}),
 ]
 
 
@@ -207,6 +232,9 @@ VOCABULARIES = [
     (Region, "level", RegionLevel, {}),
     (Party, "scope", PartyScope, {}),
     (AgendaChange, "kind", ChangeKind, {}),
+    (NotificationPreference, "email_mode", EmailMode, {}),
+    (Delivery, "status", DeliveryStatus, {}),
+    (WebhookDelivery, "status", HookStatus, {}),
 ]
 
 

@@ -12,6 +12,7 @@ from kirab.attendance.models import AttendanceRecord, ExpectedGuest
 from kirab.database import db
 from kirab.events.models import DRAFT
 from kirab.feeds.tokens import issue_token
+from kirab.notifications.unsubscribe import unsubscribe_token
 from kirab.relay.models import Handover
 from kirab.relay.planning import relink_handovers
 from tests.conftest import (
@@ -165,6 +166,21 @@ MATRIX = [
     ("changes.changes_feed", "GET", "/changes.atom?kind=party", None, EVERYONE_400),
     ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
     ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
+    ("notifications.account", "GET", "/account/notifications", None, LOGGED_IN),
+    ("notifications.account", "POST", "/account/notifications", {"email_mode": "weekly"},
+     row(302, 422, 422, 422, 422, 422)),
+    # The signed link is the key: it works in one click, logged in or not.
+    ("notifications.unsubscribe", "GET", "/unsubscribe/{unsubscribe}", None, EVERYONE_200),
+    ("notifications.unsubscribe", "POST", "/unsubscribe/{unsubscribe}", {}, EVERYONE_200),
+    ("notifications.unsubscribe", "POST", "/unsubscribe/forged", {},
+     row(404, 404, 404, 404, 404, 404)),
+    ("notifications.deliveries", "GET", "/manage/notifications", None, ADMIN_ONLY),
+    ("webhooks.endpoints", "GET", "/manage/webhooks", None, ADMIN_ONLY),
+    ("webhooks.endpoints", "POST", "/manage/webhooks", {"url": "ftp://x"}, PLANNER_422),
+    ("webhooks.endpoint", "GET", "/manage/webhooks/999999", None,
+     row(302, 404, 403, 403, 403, 403)),
+    ("webhooks.redeliver_delivery", "POST", "/manage/webhooks/deliveries/999999/redeliver", {},
+     row(302, 404, 403, 403, 403, 403)),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.changes", "GET", "/api/v1/changes?region=32.16", None, EVERYONE_200),
     ("api.changes", "GET", "/api/v1/changes?region=nowhere", None, EVERYONE_400),
@@ -273,6 +289,7 @@ class World:
             "handover": handover.id,
             "file": upload.id,
             "token": token,
+            "unsubscribe": unsubscribe_token(users["party_rep"]),
             "checkin": checkin_token(published),
             "other_guest": other_guest.id,
             "other_record": other_record.id,

@@ -44,6 +44,11 @@ WRITE_TESTS = {
         "tests/test_attendance_csv.py::test_stop_and_relay_exports",
     ],
     "feeds": ["tests/test_feeds_personal.py::test_the_account_page_shows_a_new_address_once"],
+    "notifications": [
+        "tests/test_notifications.py::test_the_account_page_keeps_the_choice",
+        "tests/test_notifications.py::test_one_click_unsubscribe_works_without_login",
+    ],
+    "webhooks": ["tests/test_webhooks.py::test_admins_register_endpoints_on_the_web_page"],
 }
 
 

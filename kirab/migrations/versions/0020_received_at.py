@@ -1,7 +1,7 @@
 """when a record kept on a phone offline reached the server
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-01 23:20:00.000000
 
 Downgrading drops the column: records keep their stated time, the time
@@ -16,7 +16,7 @@ from kirab.migrations.data_loss import refuse_data_loss
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0016'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
