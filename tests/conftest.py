@@ -180,18 +180,24 @@ def extra_app(database_url: str, **overrides):
 
 
 @contextmanager
+def serving(served_app):
+    """Serve ``served_app`` on a free port of 127.0.0.1 in a thread; yields its URL."""
+    server = make_server("127.0.0.1", 0, served_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@contextmanager
 def served_over_http(database_url: str, **overrides):
     """Another app on the test database, served on a free port of 127.0.0.1; yields its URL."""
-    with extra_app(database_url, **overrides) as served:
-        server = make_server("127.0.0.1", 0, served, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+    with extra_app(database_url, **overrides) as served, serving(served) as url:
+        yield url
 
 
 class OwnSessionClient(FlaskClient):

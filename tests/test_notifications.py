@@ -339,3 +339,24 @@ def test_a_mail_that_cannot_be_built_waits_and_stops_no_other(west_java, app, mo
     waiting = deliveries_of(first)[0]
     assert waiting.status == DeliveryStatus.PENDING and "KeyError" in waiting.last_error
     assert deliveries_of(second)[0].status == DeliveryStatus.SENT
+
+
+def test_a_shift_through_the_relay_of_40_events_gives_each_follower_one_mail(west_java):
+    from kirab.changes.models import AgendaChange
+    from kirab.relay.shifts import apply_shift
+    from tests.factories import make_event
+
+    stop = stop_of(west_java, "32.16")
+    held = db.session.scalar(db.select(db.func.count()).where(Event.stop_id == stop.id))
+    for number in range(40 - held):
+        make_event(stop, title=f"Sosialisasi {number}")
+    followers = [follower("32.16", party=n) for n in (1, 2)]
+    db.session.commit()
+    # The shift the planners confirm: the change log records it, the outbox hears of it.
+    apply_shift(stop, timedelta(hours=2), actor=make_user("admin"))
+    db.session.commit()
+    (change,) = db.session.execute(db.select(AgendaChange)).scalars()
+    assert change.kind == "shifted"
+    assert len([e for e in change.events if e.event.stop_id == stop.id]) == 40
+    for user in followers:
+        assert [d.change_id for d in deliveries_of(user)] == [change.id]

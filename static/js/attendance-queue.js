@@ -6,7 +6,11 @@
    visit) the waiting items are sent in order with a fresh CSRF token. The
    server records each submission once (by key and by person); what it
    refuses is shown with its reason. Without script the forms post as usual.
-   Only what waits to be sent is kept, with the user it belongs to. */
+   Only what waits to be sent is kept, with the user it belongs to.
+
+   The public self check-in form works the same way for an attendee whose
+   phone lost its signal: the moment they pressed the button is sent with
+   the page's signed served time, and the server decides whether it counts. */
 (function () {
   "use strict";
   var queue = window.KirabQueue;
@@ -31,6 +35,7 @@
     };
     if (kind === "tick") { return form.getAttribute("data-offline-label") || ""; }
     if (kind === "tally") { return value("counter") + ": " + value("count"); }
+    if (kind === "checkin") { return value("name"); }
     return value("name");
   }
 
@@ -71,13 +76,21 @@
 
   function keep(form) {
     var fields = [];
+    var checkin = form.getAttribute("data-offline-queue") === "checkin";
+    var token = "";
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrf_token") { fields.push([name, String(value)]); }
+      if (name === "csrf_token") { token = String(value); return; }
+      if (name === "stated_at") { return; }
+      fields.push([name, String(value)]);
     });
+    // The attendee's session token is kept: their check-in page may be closed by the
+    // time the signal returns, so no fresh one can be asked for.
+    if (checkin) { fields.push(["stated_at", new Date().toISOString()]); }
     var keyField = form.elements.namedItem("idempotency_key");
     var item = {
       key: keyField.value, user: user, event: eventId, action: form.action,
       fields: fields, label: labelOf(form), status: "waiting", message: "",
+      token: checkin ? token : "",
       kind: form.getAttribute("data-offline-queue"), created: Date.now()
     };
     return queue.put(item).then(function () {
@@ -88,14 +101,14 @@
           if (field) { field.value = ""; }
         });
       }
-      if (item.kind === "tick") { form.hidden = true; }
+      if (item.kind === "tick" || checkin) { form.hidden = true; }
       return render();
     });
   }
 
   function refusal(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
-    var shown = doc.querySelectorAll(".form-errors, .error, .flash-error");
+    var shown = doc.querySelectorAll(".form-errors, .error, .flash-error, .error-page .lead");
     var parts = [];
     shown.forEach(function (node) { parts.push(node.textContent.replace(/\s+/g, " ").trim()); });
     return parts.filter(Boolean).join(" ") || text("unknown");
@@ -113,15 +126,24 @@
       });
   }
 
+  var recordedPage = null;
+
   function send(item, token) {
     var body = new URLSearchParams();
-    body.append("csrf_token", token);
+    body.append("csrf_token", item.token || token);
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     return fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin", cache: "no-store"
     }).then(function (response) {
       if (response.ok && response.redirected && !/\/login/.test(response.url)) {
         return queue.remove(item.key).then(function () { return "sent"; });
+      }
+      if (item.kind === "checkin" && response.status === 200) {
+        // The check-in's answer is its thank-you page: shown in place of the form.
+        return response.text().then(function (html) {
+          recordedPage = html;
+          return queue.remove(item.key).then(function () { return "shown"; });
+        });
       }
       if (response.redirected && /\/login/.test(response.url)) { return "login"; }
       return response.text().then(function (html) {
@@ -141,7 +163,8 @@
         return item.status === "waiting" && item.user === user;
       }).sort(function (a, b) { return a.created - b.created; });
       if (!waiting.length) { return null; }
-      return freshToken().then(function (token) {
+      var own = waiting.every(function (item) { return item.token; });
+      return (own ? Promise.resolve("kept") : freshToken()).then(function (token) {
         if (!token) {
           document.getElementById("waiting-login").hidden = false;
           return null;
@@ -160,7 +183,13 @@
       return null;  // the network went again: the items wait for the next chance
     }).then(function () {
       syncing = false;
-      if (sent > 0) { window.location.reload(); return; }
+      if (recordedPage) {
+        var doc = new DOMParser().parseFromString(recordedPage, "text/html");
+        document.querySelector("main").innerHTML = doc.querySelector("main").innerHTML;
+        recordedPage = null;
+        return null;
+      }
+      if (sent > 0) { window.location.reload(); return null; }
       return render();
     });
   }
