@@ -190,3 +190,38 @@ def test_items_wait_for_a_new_login_and_logging_out_warns_and_clears_them(
     left = phone.evaluate("window.KirabQueue.all().then((items) => items.length)")
     assert left == 0
     assert counts(event_id) == (1, 0)
+
+
+def test_the_attendance_pages_first_load_is_light(browser, live_server, people):
+    event_id = people
+    # A first visit: nothing cached, no service worker answering for the network.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, service_workers="block"
+    )
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "gate.north@kirab.example")
+        # Nothing from the login page's visit either: every file comes over the wire.
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        transfers = []
+
+        def finished(request):
+            sizes = request.sizes()
+            transfers.append(
+                (request.url, sizes["responseHeadersSize"] + sizes["responseBodySize"])
+            )
+
+        page.on("requestfinished", finished)
+        page.goto(f"{live_server}/events/{event_id}/attendance")
+        page.wait_for_load_state("networkidle")
+        page.remove_listener("requestfinished", finished)
+    finally:
+        context.close()
+    total = sum(size for _url, size in transfers)
+    print(f"\nattendance page, first load: {total / 1024:.1f} KB over the wire in {len(transfers)} "
+          f"requests: " + ", ".join(f"{url.rsplit('/', 1)[-1]} {size / 1024:.1f} KB"
+                                    for url, size in transfers))  # fmt: skip
+    assert any("/attendance" in url for url, _size in transfers)
+    assert total < 150 * 1024
