@@ -17,6 +17,7 @@ from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
+from kirab.submissions import Submission
 
 __all__ = [
     "AttendanceRecord",
@@ -43,6 +44,7 @@ __all__ = [
     "Route",
     "Stop",
     "StoredFile",
+    "Submission",
     "User",
     "UserRegion",
     "Venue",

@@ -45,6 +45,25 @@ def venue_clashes(stop: Stop) -> list[tuple[Event, Event]]:
     return [pair for pair in clashes(events) if stop.id in (pair[0].stop_id, pair[1].stop_id)]
 
 
+def identical_events(stop: Stop) -> list[tuple[Event, Event]]:
+    """Pairs of live events of the stop with the same kind, dapil, start and end.
+
+    Most likely one form sent twice, or a programme created again.
+    """
+    events = db.session.execute(
+        _live(db.select(Event).where(Event.stop_id == stop.id)).order_by(Event.id)
+    ).scalars()
+    first_of: dict[tuple, Event] = {}
+    pairs = []
+    for event in events:
+        same = (event.kind, event.dapil_id, event.starts_at, event.ends_at)
+        if same in first_of:
+            pairs.append((first_of[same], event))
+        else:
+            first_of[same] = event
+    return pairs
+
+
 def dapil_without_parade(stop: Stop) -> list[Dapil]:
     """The host region's dapil that have no parade during the stop."""
     with_parade = _live(

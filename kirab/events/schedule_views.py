@@ -12,13 +12,26 @@ from wtforms.fields.choices import SelectChoice
 from kirab import clock
 from kirab.database import db
 from kirab.events import scheduling
-from kirab.events.advisories import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.events.forms import ActionForm, CancelForm, EventEditForm, EventForm, ProgrammeForm
+from kirab.events.advisories import (
+    dapil_without_parade,
+    events_outside_stop,
+    identical_events,
+    venue_clashes,
+)
+from kirab.events.forms import (
+    ActionForm,
+    CancelForm,
+    EventEditForm,
+    EventForm,
+    NewEventForm,
+    ProgrammeForm,
+)
 from kirab.events.models import Event
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
 from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Stop
+from kirab.submissions import create_once
 from kirab.transactions import run_edit, run_or_flash, run_or_show
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
@@ -114,6 +127,7 @@ def stop(stop_id: int):
         stop=stop,
         events=events,
         clashes=venue_clashes(stop),
+        twins=identical_events(stop),
         outside=events_outside_stop(stop),
         missing_dapil=dapil_without_parade(stop),
         can_edit=can_manage_region(current_user, stop.office.region_code),
@@ -126,22 +140,45 @@ def stop(stop_id: int):
 def new_event(stop_id: int):
     """Add a draft event to a stop."""
     stop = load_stop(stop_id, edit=True)
-    form = EventForm()
+    form = NewEventForm()
     set_choices(form, stop)
     if request.method == "GET":
         form.starts_at.data = form.ends_at.data = None
     if form.validate_on_submit():
-        saved, event = run_or_show(
+        now = clock.now()
+        url = create_once(
             form,
+            "event.new",
+            current_user,
+            now,
             lambda: scheduling.create_event(
-                stop, form.to_data(stop.timezone), actor=current_user, now=clock.now()
+                stop, form.to_data(stop.timezone), actor=current_user, now=now
             ),
+            lambda event: created_event(stop, event),
         )
-        if saved:
-            flash(_("The draft %(title)s has been saved.", title=event.title), "success")
-            warn_of_clashes(event)
-            return redirect(url_for("schedule.stop", stop_id=stop.id))
+        if url is not None:
+            return redirect(url)
     return render_event_form(form, stop, None, 422 if request.method == "POST" else 200)
+
+
+def created_event(stop: Stop, event: Event) -> str:
+    """Say a new draft was saved, with its warnings; where to go next (its stop)."""
+    flash(_("The draft %(title)s has been saved.", title=event.title), "success")
+    warn_of_clashes(event)
+    warn_of_twins([event])
+    return url_for("schedule.stop", stop_id=stop.id)
+
+
+def warn_of_twins(events: list[Event]) -> None:
+    """Tell the planner when a new event repeats one of the stop (stop, kind, dapil, times)."""
+    ids = {event.id for event in events}
+    for first, second in identical_events(events[0].stop) if events else []:
+        if first.id in ids or second.id in ids:
+            flash(
+                _("%(first)s and %(second)s are the same event: same kind, dapil and time.",
+                  first=first.title, second=second.title),
+                "warning",
+            )  # fmt: skip
 
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
@@ -243,6 +280,13 @@ def publish_drafts(stop_id: int):
     return redirect(url_for("schedule.stop", stop_id=stop.id))
 
 
+def created_programme(stop: Stop, events: list[Event]) -> str:
+    """Say how many drafts the programme made, with its warnings; where to go next."""
+    flash(_("%(n)d drafts created.", n=len(events)), "success")
+    warn_of_twins(events)
+    return url_for("schedule.stop", stop_id=stop.id)
+
+
 @bp.route("/stops/<id:stop_id>/programme", methods=["GET", "POST"])
 @login_required
 def programme(stop_id: int):
@@ -262,15 +306,17 @@ def programme(stop_id: int):
     if form.validate_on_submit():
         spec = form.to_spec()
         if request.form.get("confirm") == "1":
-            saved, events = run_or_show(
+            now = clock.now()
+            url = create_once(
                 form,
-                lambda: scheduling.create_programme(
-                    stop, spec, actor=current_user, now=clock.now()
-                ),
+                "event.programme",
+                current_user,
+                now,
+                lambda: scheduling.create_programme(stop, spec, actor=current_user, now=now),
+                lambda events: created_programme(stop, events),
             )
-            if saved:
-                flash(_("%(n)d drafts created.", n=len(events)), "success")
-                return redirect(url_for("schedule.stop", stop_id=stop.id))
+            if url is not None:
+                return redirect(url)
         else:
             _saved, preview = run_or_show(form, lambda: scheduling.plan_programme(stop, spec))
     status = 422 if request.method == "POST" and preview is None else 200

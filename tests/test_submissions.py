@@ -1,0 +1,185 @@
+"""Forms that create something do so once per submission key; identical events are warned of."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kirab.database import db
+from kirab.events.models import Event
+from kirab.submissions import Submission
+from tests.conftest import csrf_token, login
+from tests.factories import make_user
+from tests.test_events_views import bekasi_stop, event_count, form_data
+
+KEY = "k" * 32
+
+
+@pytest.fixture
+def organizer(client, west_java):
+    """A client logged in as an organizer of Kabupaten Bekasi."""
+    user = make_user("organizer", regions=["32.16"])
+    db.session.commit()
+    login(client, user)
+    return user
+
+
+def parades_of(stop_id: int) -> int:
+    """How many live parades the stop has."""
+    return len(
+        db.session.execute(
+            db.select(Event.id).where(
+                Event.stop_id == stop_id, Event.kind == "parade", Event.deleted_at.is_(None)
+            )
+        ).all()
+    )
+
+
+def without_parades(stop) -> None:
+    """Start from a stop without parades."""
+    for old in db.session.execute(
+        db.select(Event).where(Event.stop_id == stop.id, Event.kind == "parade")
+    ).scalars():
+        db.session.delete(old)
+    db.session.commit()
+
+
+def programme_data(client, path: str, **changes) -> dict:
+    """A valid programme form for every dapil of the stop."""
+    page = client.get(path).get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "kind": "parade",
+        "title": "Pawai Kirab Pemilu",
+        "dapil_ids": re.findall(r'name="dapil_ids" type="checkbox" value="(\d+)"', page),
+        "first_day": "2",
+        "last_day": "6",
+        "start": "08:00",
+        "duration_hours": "3",
+        "pause_hours": "2",
+        "confirm": "1",
+        "idempotency_key": KEY,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_forms_that_create_carry_a_key_and_the_edit_form_none(client, organizer):
+    stop = bekasi_stop()
+    for path in (f"/manage/stops/{stop.id}/events/new", f"/manage/stops/{stop.id}/programme"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r'name="idempotency_key" value="[A-Za-z0-9_-]{16,}"', page), path
+    event = db.session.execute(db.select(Event).where(Event.stop_id == stop.id)).scalars().first()
+    assert 'name="idempotency_key"' not in client.get(f"/manage/events/{event.id}/edit").text
+
+
+def test_a_double_posted_programme_makes_one_set(client, organizer):
+    stop = bekasi_stop()
+    without_parades(stop)
+    path = f"/manage/stops/{stop.id}/programme"
+    data = programme_data(client, path)
+    first = client.post(path, data=data)
+    assert first.status_code == 302
+    again = client.post(path, data=data)
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert parades_of(stop.id) == 7
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Formulir ini sudah pernah dikirim" in page
+    assert "adalah kegiatan yang sama" not in page
+
+
+def test_the_same_programme_sent_anew_is_warned_of(client, organizer):
+    stop = bekasi_stop()
+    without_parades(stop)
+    path = f"/manage/stops/{stop.id}/programme"
+    assert client.post(path, data=programme_data(client, path)).status_code == 302
+    second = client.post(path, data=programme_data(client, path, idempotency_key="m" * 32))
+    assert parades_of(stop.id) == 14
+    assert second.status_code == 302  # allowed, a planner may mean it, but warned of
+    page = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "adalah kegiatan yang sama: jenis, dapil, dan waktunya sama" in page
+
+
+def test_a_double_posted_new_event_makes_one_event_and_identical_ones_are_warned(
+    client, organizer
+):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    data = {**form_data(), "csrf_token": csrf_token(client, path), "idempotency_key": KEY}
+    before = event_count()
+    first = client.post(path, data=data)
+    again = client.post(path, data=data)
+    assert first.status_code == again.status_code == 302
+    assert event_count() == before + 1
+    assert db.session.get(Submission, KEY).kind == "event.new"
+    twin = client.post(path, data={**data, "idempotency_key": "t" * 32})
+    assert event_count() == before + 2
+    page = client.get(twin.headers["Location"]).get_data(as_text=True)
+    assert "Sosialisasi pemilih pemula dan Sosialisasi pemilih pemula adalah kegiatan yang sama" in (
+        page
+    )
+    # The stop's page keeps warning of them.
+    assert "adalah kegiatan yang sama" in client.get(f"/manage/stops/{stop.id}/events").text
+
+
+def test_a_refused_post_keeps_its_key_free_for_the_corrected_one(client, organizer):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    data = {**form_data(), "csrf_token": csrf_token(client, path), "idempotency_key": KEY}
+    before = event_count()
+    # Outside the stop: refused by the service, nothing kept, not even the key.
+    refused = client.post(path, data={**data, "starts_at": "2023-12-30T10:00",
+                                      "ends_at": "2023-12-30T11:00"})  # fmt: skip
+    assert refused.status_code == 422
+    assert db.session.get(Submission, KEY) is None
+    assert client.post(path, data=data).status_code == 302
+    assert event_count() == before + 1
+
+
+@pytest.mark.parametrize("key", ["<script>alert(1)</script>", "k" * 65, "short", "a b" * 10])
+def test_a_damaged_key_is_refused_with_a_message(client, organizer, key):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    before = event_count()
+    response = client.post(
+        path, data={**form_data(), "csrf_token": csrf_token(client, path), "idempotency_key": key}
+    )
+    assert response.status_code == 422
+    assert "Formulir rusak di jalan" in response.text or "rusak" in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    assert event_count() == before
+
+
+def test_another_persons_key_creates_nothing_and_tells_nothing(app, client, organizer):
+    stop = bekasi_stop()
+    path = f"/manage/stops/{stop.id}/events/new"
+    data = {**form_data(), "csrf_token": csrf_token(client, path), "idempotency_key": KEY}
+    assert client.post(path, data=data).status_code == 302
+    before = event_count()
+    other = make_user("organizer", regions=["32.16"])
+    db.session.commit()
+    second = app.test_client()
+    login(second, other)
+    response = second.post(
+        path, data={**data, "csrf_token": csrf_token(second, path), "title": "Lain"}
+    )
+    assert response.status_code == 422
+    assert event_count() == before
+    # A key of the new-event form is no key of the programme either.
+    programme = f"/manage/stops/{stop.id}/programme"
+    response = client.post(programme, data=programme_data(client, programme))
+    assert response.status_code == 422
+    assert event_count() == before
+
+
+def test_a_key_opens_no_door(app, client, west_java):
+    stop = bekasi_stop()
+    outsider = make_user("organizer", regions=["32.15"])
+    db.session.commit()
+    login(client, outsider)
+    path = f"/manage/stops/{stop.id}/events/new"
+    data = {**form_data(), "csrf_token": csrf_token(client, "/account/password"),
+            "idempotency_key": KEY}  # fmt: skip
+    assert client.post(path, data=data).status_code == 403
+    assert db.session.get(Submission, KEY) is None
