@@ -101,9 +101,7 @@ def test_the_same_programme_sent_anew_is_warned_of(client, organizer):
     assert "adalah kegiatan yang sama: jenis, dapil, dan waktunya sama" in page
 
 
-def test_a_double_posted_new_event_makes_one_event_and_identical_ones_are_warned(
-    client, organizer
-):
+def test_a_double_posted_new_event_makes_one_event_and_identical_ones_are_warned(client, organizer):
     stop = bekasi_stop()
     path = f"/manage/stops/{stop.id}/events/new"
     data = {**form_data(), "csrf_token": csrf_token(client, path), "idempotency_key": KEY}
@@ -116,8 +114,9 @@ def test_a_double_posted_new_event_makes_one_event_and_identical_ones_are_warned
     twin = client.post(path, data={**data, "idempotency_key": "t" * 32})
     assert event_count() == before + 2
     page = client.get(twin.headers["Location"]).get_data(as_text=True)
-    assert "Sosialisasi pemilih pemula dan Sosialisasi pemilih pemula adalah kegiatan yang sama" in (
-        page
+    assert (
+        "Sosialisasi pemilih pemula dan Sosialisasi pemilih pemula adalah kegiatan yang sama"
+        in (page)
     )
     # The stop's page keeps warning of them.
     assert "adalah kegiatan yang sama" in client.get(f"/manage/stops/{stop.id}/events").text

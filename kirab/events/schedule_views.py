@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +18,8 @@ from kirab.events.advisories import (
     dapil_without_parade,
     events_outside_stop,
     identical_events,
+    missing_before_publishing,
+    programme_advice,
     venue_clashes,
 )
 from kirab.events.forms import (
@@ -277,7 +281,24 @@ def publish_drafts(stop_id: int):
     )
     if saved:
         flash(_("%(n)d drafts published.", n=len(published)), "success")
+        warn_of_missing(stop, published)
     return redirect(url_for("schedule.stop", stop_id=stop.id))
+
+
+def warn_of_missing(stop: Stop, published: list[Event]) -> None:
+    """Name what the published drafts still lack: venues, and dapil without a parade."""
+    no_venue, no_parade = missing_before_publishing(stop, published)
+    if no_venue:
+        flash(
+            _("Published without a venue: %(events)s.",
+              events=", ".join(event.title for event in no_venue)),
+            "warning",
+        )  # fmt: skip
+    if no_parade:
+        flash(
+            _("No parade yet in: %(dapil)s.", dapil=", ".join(d.name for d in no_parade)),
+            "warning",
+        )
 
 
 def created_programme(stop: Stop, events: list[Event]) -> str:
@@ -302,9 +323,10 @@ def programme(stop_id: int):
     form.dapil_ids.choices = [SelectChoice(str(d.id), d.name) for d in dapil]
     if request.method == "GET":
         form.dapil_ids.data = [str(d.id) for d in dapil]
-    preview = None
+    preview = advice = None
+    venues = {d.id: request.form.get(f"venue-{d.id}", "") for d in dapil}
     if form.validate_on_submit():
-        spec = form.to_spec()
+        spec = replace(form.to_spec(), venues=venues)
         if request.form.get("confirm") == "1":
             now = clock.now()
             url = create_once(
@@ -319,7 +341,9 @@ def programme(stop_id: int):
                 return redirect(url)
         else:
             _saved, preview = run_or_show(form, lambda: scheduling.plan_programme(stop, spec))
+            advice = programme_advice(stop, preview) if preview else None
     status = 422 if request.method == "POST" and preview is None else 200
     return render_template(
-        "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil
-    ), status
+        "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil,
+        advice=advice, venues=venues, known_venues=scheduling.venues_of(stop.office.region_code),
+    ), status  # fmt: skip
