@@ -182,3 +182,80 @@ def test_a_key_opens_no_door(app, client, west_java):
             "idempotency_key": KEY}  # fmt: skip
     assert client.post(path, data=data).status_code == 403
     assert db.session.get(Submission, KEY) is None
+
+
+@pytest.fixture
+def admin(client, app):
+    """A client logged in as an admin."""
+    user = make_user("admin")
+    db.session.commit()
+    login(client, user)
+    return user
+
+
+def twice(client, path: str, data: dict):
+    """Post a form twice with one key; both answers."""
+    data = {"csrf_token": csrf_token(client, path), "idempotency_key": KEY, **data}
+    return client.post(path, data=data), client.post(path, data=data)
+
+
+def count(model, *conditions) -> int:
+    """How many rows of ``model`` match."""
+    return len(db.session.execute(db.select(model.id).where(*conditions)).all())
+
+
+def test_a_double_posted_relay_route_and_stop_are_made_once(client, admin):
+    from kirab.relay.models import Relay, Route, Stop
+
+    first, again = twice(client, "/manage/relays", {"name": "Kirab Uji"})
+    assert first.status_code == again.status_code == 302
+    assert count(Relay, Relay.name == "Kirab Uji") == 1
+    relay = db.session.execute(db.select(Relay).where(Relay.name == "Kirab Uji")).scalar_one()
+    path = f"/manage/relays/{relay.id}/routes"
+    data = {"csrf_token": csrf_token(client, "/manage/relays"), "idempotency_key": "r" * 32,
+            "name": "Jalur Uji"}  # fmt: skip
+    first, again = client.post(path, data=data), client.post(path, data=data)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(Route, Route.relay_id == relay.id) == 1
+    route = db.session.execute(db.select(Route).where(Route.relay_id == relay.id)).scalar_one()
+    path = f"/manage/routes/{route.id}/stops/new"
+    data = {"csrf_token": csrf_token(client, path), "idempotency_key": "s" * 32,
+            "region_code": "53", "position": "1", "receives_date": "2023-04-20",
+            "receives_time": "09:00", "hands_over_date": "", "hands_over_time": "",
+            "venue": "Kantor KPU NTT"}  # fmt: skip
+    first, again = client.post(path, data=data), client.post(path, data=data)
+    assert first.status_code == again.status_code == 302
+    assert count(Stop, Stop.route_id == route.id) == 1
+    assert "Formulir ini sudah pernah dikirim" in client.get(again.headers["Location"]).text
+
+
+def test_a_double_posted_new_user_is_made_once_and_the_password_shown_once(client, admin):
+    from kirab.auth.models import User
+
+    first, again = twice(client, "/manage/users/new", {
+        "email": "dua@kirab.example", "name": "Dua Kali", "role": "observer",
+        "regions": "", "party": "", "password": ""})  # fmt: skip
+    assert first.status_code == 200 and "<code>" in first.text
+    assert again.status_code == 302 and "<code>" not in again.text
+    assert count(User, User.email == "dua@kirab.example") == 1
+    user = db.session.execute(db.select(User).where(User.email == "dua@kirab.example")).scalar_one()
+    assert again.headers["Location"].endswith(f"/manage/users/{user.id}")
+
+
+def test_the_forms_that_create_relays_routes_stops_and_users_carry_a_key(client, admin):
+    from kirab.relay.models import Relay
+
+    route = make_route_for_keys()
+    for path in ("/manage/relays", f"/manage/routes/{route.id}/stops/new", "/manage/users/new"):
+        page = client.get(path).text
+        assert re.search(r'name="idempotency_key" value="[A-Za-z0-9_-]{16,}"', page), path
+    assert db.session.execute(db.select(Relay)).first() is not None
+
+
+def make_route_for_keys():
+    """A one-stop route to insert stops into."""
+    from tests.factories import at, make_route
+
+    route = make_route([("73.71", at("2023-05-01 09:00", "Asia/Makassar"), None)])
+    db.session.commit()
+    return route

@@ -19,15 +19,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from kirab.editing import VersionedForm
 from kirab.forms import KirabForm
 from kirab.relay.models import PHOTO, SCAN
+from kirab.submissions import SubmissionForm
 
 
-class NameForm(KirabForm):
+class NameForm(SubmissionForm):
     """The name of a new relay or route."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
 
 
-class StopForm(KirabForm):
+class StopForm(SubmissionForm):
     """A new stop: host office, position in the route and its window in local time."""
 
     region_code = StringField(
