@@ -259,3 +259,43 @@ def make_route_for_keys():
     route = make_route([("73.71", at("2023-05-01 09:00", "Asia/Makassar"), None)])
     db.session.commit()
     return route
+
+
+def test_a_double_posted_guest_file_and_feed_reset_are_made_once(app, client, west_java):
+    from io import BytesIO
+
+    from kirab.attendance.models import ExpectedGuest
+    from kirab.feeds.models import FeedToken
+    from kirab.relay.models import Handover, HandoverFile
+    from tests.factories import image_bytes
+
+    app.config["FIXED_NOW"] = west_java.stops[-1].receives_at
+    login(client, make_user("organizer", regions=["32.16"]))
+    db.session.commit()
+    event = db.session.execute(db.select(Event).where(Event.stop_id == bekasi_stop().id)).scalars()
+    event = next(iter(event))
+    page = f"/events/{event.id}/attendance"
+    guest = {"name": "Pj Bupati Bekasi", "category": "government", "party": "",
+             "organisation": ""}  # fmt: skip
+    first, again = twice(client, f"/events/{event.id}/attendance/guests", guest)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(ExpectedGuest, ExpectedGuest.event_id == event.id) == 1
+    assert "Formulir ini sudah pernah dikirim" in client.get(page).text
+
+    handover = db.session.execute(
+        db.select(Handover).where(Handover.to_stop_id == bekasi_stop().id)
+    ).scalar_one()
+    url = f"/manage/handovers/{handover.id}"
+    data = {"csrf_token": csrf_token(client, url), "kind": "photo", "idempotency_key": "f" * 32}
+    for _time in range(2):
+        posted = {**data, "file": (BytesIO(image_bytes("PNG")), "foto.png")}
+        assert client.post(f"{url}/files", data=posted).status_code == 302
+    assert count(HandoverFile, HandoverFile.handover_id == handover.id) == 1
+
+    first, again = twice(client, "/account/calendar", {"idempotency_key": "e" * 32})
+    assert first.status_code == 200 and "/calendar/" in first.text
+    assert again.status_code == 302  # the address just shown stays the one that works
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", first.text)[1]
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    assert len(db.session.execute(db.select(FeedToken)).all()) == 1

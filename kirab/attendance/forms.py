@@ -100,7 +100,7 @@ class SelfCheckinForm(AttendeeForm):
     )
 
 
-class GuestForm(KirabForm):
+class GuestForm(SubmissionForm):
     """An official the organizer expects, listed before the event."""
 
     name = StringField(_l("Name"))

@@ -113,7 +113,7 @@ class HandoverForm(VersionedForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class UploadForm(KirabForm):
+class UploadForm(SubmissionForm):
     """The signed scan of the berita acara or a photo."""
 
     kind = SelectField(
