@@ -28,8 +28,8 @@ from wtforms import HiddenField
 
 from kirab.database import UTCDateTime, db
 from kirab.errors import DomainError
-from kirab.forms import KirabForm
-from kirab.transactions import first_writer_wins, run_or_show
+from kirab.forms import KirabForm, show_domain_error
+from kirab.transactions import first_writer_wins, run_service
 
 T = TypeVar("T")
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -100,11 +100,12 @@ def create_once(
     now: datetime,
     create: Callable[[], T],
     answer: Callable[[T], str],
+    refuse: Callable[[DomainError], object] | None = None,
 ) -> str | None:
     """Run a creating service once per submission key; the URL to go to, or None if refused.
 
     ``create`` runs the service (a broken rule goes on the form as with
-    ``run_or_show``); ``answer`` gets its result, says what was made and
+    ``run_or_show``, or to ``refuse``); ``answer`` gets its result, says what was made and
     returns where to go. A replayed key runs neither and returns the first
     post's destination.
     """
@@ -119,5 +120,5 @@ def create_once(
         row.answer = answer(create())[:500]
         return row.answer
 
-    saved, url = run_or_show(form, attempt)
+    saved, url = run_service(attempt, refuse or (lambda error: show_domain_error(form, error)))
     return url if saved else None

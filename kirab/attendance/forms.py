@@ -144,7 +144,7 @@ class DeleteForm(KirabForm):
     reason = StringField(_l("Reason (for the audit log)"))
 
 
-class ImportForm(KirabForm):
+class ImportForm(SubmissionForm):
     """A CSV file of attendance kept on paper or in a spreadsheet."""
 
     file = FileField(_l("CSV file"))

@@ -85,7 +85,7 @@ class ShiftForm(KirabForm):
     basis = HiddenField()
 
 
-class ImportForm(KirabForm):
+class ImportForm(SubmissionForm):
     """A CSV file with the route's stops."""
 
     file = FileField(_l("CSV file"))

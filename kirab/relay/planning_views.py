@@ -46,7 +46,7 @@ from kirab.relay.imports import ImportRejected, import_route
 from kirab.relay.models import Handover, Relay, Route, Stop
 from kirab.relay.rules import transit_gaps
 from kirab.submissions import create_once
-from kirab.transactions import run_edit, run_or_flash, run_or_show, run_service
+from kirab.transactions import run_edit, run_or_flash, run_or_show
 
 bp = Blueprint("planning", __name__, url_prefix="/manage")
 
@@ -316,19 +316,26 @@ def import_stops(route_id: int):
                 rejected.extend(error.errors)
             show_domain_error(form, error)
 
-        saved, result = run_service(
-            lambda: import_upload(found, request.files.get("file")), refused
-        )
-        if saved:
-            flash(
-                _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
-                  "%(unchanged)d unchanged.", created=len(result.created),
-                  updated=len(result.updated), removed=len(result.removed),
-                  unchanged=result.unchanged),
-                "success",
-            )  # fmt: skip
-            return redirect(url_for("planning.route", route_id=found.id))
+        url = create_once(
+            form, "route.import", current_user, clock.now(),
+            lambda: import_upload(found, request.files.get("file")),
+            lambda result: imported(found, result), refused,
+        )  # fmt: skip
+        if url is not None:
+            return redirect(url)
     return unprocessable("planning/import.html", route=found, form=form, rejected=rejected)
+
+
+def imported(route: Route, result) -> str:
+    """Say what an import changed; where to go next."""
+    flash(
+        _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
+          "%(unchanged)d unchanged.", created=len(result.created),
+          updated=len(result.updated), removed=len(result.removed),
+          unchanged=result.unchanged),
+        "success",
+    )  # fmt: skip
+    return url_for("planning.route", route_id=route.id)
 
 
 def import_upload(route: Route, upload) -> object:
