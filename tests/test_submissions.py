@@ -299,3 +299,21 @@ def test_a_double_posted_guest_file_and_feed_reset_are_made_once(app, client, we
     token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", first.text)[1]
     assert client.get(f"/calendar/{token}.ics").status_code == 200
     assert len(db.session.execute(db.select(FeedToken)).all()) == 1
+
+
+def test_a_double_pressed_duplicate_button_makes_one_copy(client, organizer):
+    stop = bekasi_stop()
+    event = db.session.execute(db.select(Event).where(Event.stop_id == stop.id)).scalars().first()
+    page = client.get(f"/manage/stops/{stop.id}/events").text
+    assert 'name="idempotency_key"' in page
+    before = event_count()
+    data = {"csrf_token": csrf_token(client, f"/manage/stops/{stop.id}/events"),
+            "idempotency_key": KEY}  # fmt: skip
+    for _time in range(2):
+        assert client.post(f"/manage/events/{event.id}/duplicate", data=data).status_code == 302
+    assert event_count() == before + 1
+    other = client.post(
+        f"/manage/events/{event.id}/duplicate", data={**data, "idempotency_key": "<x>"}
+    )
+    assert other.status_code == 302 and event_count() == before + 1
+    assert "Formulir rusak" in client.get(f"/manage/stops/{stop.id}/events").text

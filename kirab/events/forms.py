@@ -165,3 +165,7 @@ class CancelForm(KirabForm):
 
 class ActionForm(KirabForm):
     """A button that changes something: only the CSRF token."""
+
+
+class DuplicateForm(SubmissionForm):
+    """The duplicate button: one copy however often it is pressed."""

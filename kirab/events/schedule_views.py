@@ -25,6 +25,7 @@ from kirab.events.advisories import (
 from kirab.events.forms import (
     ActionForm,
     CancelForm,
+    DuplicateForm,
     EventEditForm,
     EventForm,
     NewEventForm,
@@ -237,9 +238,20 @@ def publish_event(event_id: int):
 @bp.post("/events/<id:event_id>/duplicate")
 @login_required
 def duplicate_event(event_id: int):
-    """Copy an event into a new draft."""
-    return event_action(event_id, scheduling.duplicate_event,
-                        _("A draft copy of %(title)s has been made."))  # fmt: skip
+    """Copy an event into a new draft, once per press of the button (its submission key)."""
+    event = load_event(event_id)
+    form = DuplicateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("schedule.stop", stop_id=event.stop_id)
+    url = create_once(
+        form, "event.duplicate", current_user, clock.now(),
+        lambda: scheduling.duplicate_event(event, actor=current_user, now=clock.now()),
+        lambda copy: flash(_("A draft copy of %(title)s has been made.", title=event.title),
+                           "success") or back,
+        lambda error: flash(error.message, "error"),
+    )  # fmt: skip
+    return redirect(url or back)
 
 
 @bp.post("/events/<id:event_id>/delete")
