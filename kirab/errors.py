@@ -10,7 +10,7 @@ from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from kirab.database import db
 
@@ -181,6 +181,13 @@ def stale_response():
     """409 for a write that found its row saved by another request since it was read."""
     discard_session()
     return make_response(_respond(409, error_message(409)))
+
+
+def not_found(message: str):
+    """Raise a 404 whose message reaches the client (API and pages alike)."""
+    error = NotFound(message)
+    error.kirab_message = message
+    raise error
 
 
 def bad_request(message: str):

@@ -19,6 +19,7 @@ from kirab.pagecache import PageRendering
 from kirab.regions.models import Dapil, DapilDistrict, Office, Party, Region
 from kirab.relay.models import Handover, HandoverFile, Relay, Route, Stop
 from kirab.storage import StoredFile
+from kirab.submissions import Submission
 from kirab.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Route",
     "Stop",
     "StoredFile",
+    "Submission",
     "User",
     "UserRegion",
     "Venue",

@@ -15,8 +15,9 @@ from kirab.urls import current_url
 def register_context(app: Flask) -> None:
     """Install the template globals."""
     from kirab.attendance.event_page import register_event_page
-    from kirab.attendance.forms import category_label, method_label, new_submission_key
+    from kirab.attendance.forms import category_label, method_label
     from kirab.converters import IdConverter
+    from kirab.submissions import new_submission_key
 
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.globals.update(

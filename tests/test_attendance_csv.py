@@ -266,3 +266,28 @@ def test_a_list_in_no_readable_encoding_is_named(client, stretch, data, message)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(AttendanceRecord.id))).scalar_one() == 0
+
+
+def test_a_double_posted_import_adds_once_and_answers_as_the_first(client, stretch):
+    _route, events, people = stretch
+    login(client, people["organizer"])
+    path = f"/events/{events[0].id}/attendance/import"
+    text = "name,category\nDewi Lestari,public\nBudi Santoso,public\n"
+    answers = [
+        client.post(
+            path,
+            data={
+                "csrf_token": csrf_token(client, path),
+                "idempotency_key": "a" * 32,
+                "file": (io.BytesIO(text.encode()), "list.csv"),
+            },
+            content_type="multipart/form-data",
+        )
+        for _time in range(2)
+    ]
+    assert answers[0].status_code == 200 and answers[1].status_code == 302
+    assert "Formulir ini sudah pernah dikirim" in client.get(path).get_data(as_text=True)
+    records = db.session.execute(
+        db.select(AttendanceRecord).where(AttendanceRecord.event_id == events[0].id)
+    ).all()
+    assert len(records) == 2

@@ -256,3 +256,30 @@ def test_a_route_file_in_no_readable_encoding_is_named(app, route, data, message
     assert message in refused.value.message
     assert refused.value.field == "file"
     assert stops(route) == []
+
+
+def test_a_double_posted_import_answers_as_the_first(client, route):
+    admin = make_user("admin")
+    db.session.commit()
+    login(client, admin)
+    url = f"/manage/routes/{route.id}/import"
+    key = "i" * 32
+    answers = [
+        client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, url),
+                "idempotency_key": key,
+                "file": (BytesIO(JALUR_VII_CSV.encode()), "jalur.csv"),
+            },
+        )
+        for _time in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [302, 302]
+    page = client.get(answers[1].headers["Location"]).get_data(as_text=True)
+    assert "Formulir ini sudah pernah dikirim" in page
+    imports = db.session.execute(
+        db.select(AuditEntry).where(AuditEntry.action == "route.import")
+    ).all()
+    assert len(imports) == 1
+    assert len(stops(route)) == 5

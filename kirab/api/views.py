@@ -25,7 +25,7 @@ from kirab.permissions import can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE
 from kirab.relay.models import Relay, Stop
 from kirab.relay.moments import parse_moment
-from kirab.relay.services import latest_relay, relay_status
+from kirab.relay.services import default_relay, relay_spans, relay_status
 from kirab.urls import absolute_url, current_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -141,7 +141,10 @@ def status():
     except DomainError as error:
         bad_request(error.message)
     relay_id, route_id = whole_number_arg("relay"), whole_number_arg("route")
-    relay = db.session.get(Relay, relay_id) if relay_id is not None else latest_relay()
+    if relay_id is not None:
+        relay = db.session.get(Relay, relay_id)
+    else:  # as the home page: the relay under way, else the next, else the one that ended last
+        relay = default_relay(relay_spans(), at)
     if relay is None:
         abort(404)
     statuses = relay_status(relay, at, route_id)

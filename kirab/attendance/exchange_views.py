@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, render_template, request, stream_with_context
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kirab import clock
 from kirab.attendance.csv_export import export_csv
 from kirab.attendance.csvio import import_attendance, recorded_meanwhile
 from kirab.attendance.forms import ImportForm
@@ -22,7 +23,8 @@ from kirab.permissions import (
     require,
 )
 from kirab.relay.models import Relay, Route, Stop
-from kirab.transactions import first_writer_wins, run_service
+from kirab.submissions import create_once
+from kirab.transactions import first_writer_wins
 
 
 def csv_download(name: str, *conditions) -> Response:
@@ -89,13 +91,18 @@ def import_csv(event_id: int):
             # An ImportFailed lists every bad row; line 0 is the file as a whole.
             problems.extend(p for p in getattr(error, "problems", ()) if p[0])
 
-        done, result = run_service(
+        results: list = []
+        url = create_once(
+            form, "attendance.import", current_user, clock.now(),
             lambda: first_writer_wins(
                 lambda: import_attendance(event, data, actor=current_user), recorded_meanwhile
             ),
-            refused,
-        )
-        if done:
+            lambda result: results.append(result) or request.path, refused,
+        )  # fmt: skip
+        if url is not None and not results:  # a repeated post: the first one's list stands
+            return redirect(url)
+        if results:
+            result = results[0]
             flash(
                 _("%(added)d people added, %(skipped)d rows skipped.", added=result.added,
                   skipped=len(result.skipped)),

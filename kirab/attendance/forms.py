@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
@@ -26,6 +24,7 @@ from kirab.attendance.models import (
 )
 from kirab.forms import KirabForm
 from kirab.params import whole_number
+from kirab.submissions import SubmissionForm
 
 CATEGORY_LABELS = {
     PARTY_REP: _l("Party representative"),
@@ -59,11 +58,6 @@ def category_choices() -> list[SelectChoice]:
     return [SelectChoice(category, CATEGORY_LABELS[category]) for category in CATEGORIES]
 
 
-def new_submission_key() -> str:
-    """A key for a form rendered by the server; the browser replaces it with its own."""
-    return secrets.token_urlsafe(24)
-
-
 def chosen_number(value: str | None) -> int | None:
     """A party number from a select: None for none, -1 for anything not a number."""
     value = (value or "").strip()
@@ -71,12 +65,6 @@ def chosen_number(value: str | None) -> int | None:
         return None
     number = whole_number(value)
     return number if number is not None and number < 1000 else -1
-
-
-class SubmissionForm(KirabForm):
-    """A form whose submission records something once, however often it is sent."""
-
-    idempotency_key = HiddenField(default=new_submission_key)
 
 
 class AttendeeForm(SubmissionForm):
@@ -116,7 +104,7 @@ class SelfCheckinForm(AttendeeForm):
     stated_at = HiddenField()
 
 
-class GuestForm(KirabForm):
+class GuestForm(SubmissionForm):
     """An official the organizer expects, listed before the event."""
 
     name = StringField(_l("Name"))
@@ -161,7 +149,7 @@ class DeleteForm(KirabForm):
     reason = StringField(_l("Reason (for the audit log)"))
 
 
-class ImportForm(KirabForm):
+class ImportForm(SubmissionForm):
     """A CSV file of attendance kept on paper or in a spreadsheet."""
 
     file = FileField(_l("CSV file"))

@@ -7,8 +7,6 @@ submission the same way.
 
 from __future__ import annotations
 
-import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 
@@ -27,9 +25,9 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
 from kirab.regions.models import Party
+from kirab.submissions import SUBMISSION_KEY as IDEMPOTENCY_KEY  # noqa: F401 (its rule)
+from kirab.submissions import submission_key
 from kirab.text import clean_text
-
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 @dataclass(frozen=True)
@@ -131,14 +129,7 @@ def clean_person(
 
 def idempotency_key(value: str | None) -> str:
     """The key sent with a submission; one is made here when the browser sent none."""
-    value = (value or "").strip()
-    if not value:
-        return secrets.token_urlsafe(24)
-    if not IDEMPOTENCY_KEY.match(value):
-        raise DomainError(
-            _("The form was damaged on the way. Please reload the page and try again."), None
-        )
-    return value
+    return submission_key(value)
 
 
 def find_by_idempotency_key(model, key: str):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from kirab import clock
 from kirab.attendance import erasure, guests, headcounts, services
 from kirab.attendance.forms import (
     ActionForm,
@@ -35,6 +36,7 @@ from kirab.database import db
 from kirab.events.models import Event
 from kirab.permissions import can_read_attendance, can_record_attendance
 from kirab.qr import qr_svg
+from kirab.submissions import create_once
 from kirab.transactions import first_writer_wins, run_or_show, run_service
 
 RECENT_LIMIT = 100
@@ -189,6 +191,12 @@ def headcount(event_id: int):
     return page(event, 422, headcount_form=form)
 
 
+def listed(event: Event, guest) -> str:
+    """Say an expected guest is listed; where to go next."""
+    flash(_("%(name)s is on the list.", name=guest.name), "success")
+    return url_for("attendance.event_page", event_id=event.id) + "#expected"
+
+
 @bp.post("/events/<id:event_id>/attendance/guests")
 @login_required
 def add_guest(event_id: int):
@@ -196,8 +204,11 @@ def add_guest(event_id: int):
     event = event_for(can_record_attendance, event_id)
     form = with_parties(GuestForm())
     if form.validate_on_submit():
-        done, _guest = run_or_show(
+        url = create_once(
             form,
+            "attendance.guest",
+            current_user,
+            clock.now(),
             lambda: first_writer_wins(
                 lambda: guests.add_expected_guest(
                     event,
@@ -209,10 +220,10 @@ def add_guest(event_id: int):
                 ),
                 guests.listed_meanwhile,
             ),
+            lambda guest: listed(event, guest),
         )
-        if done:
-            flash(_("%(name)s is on the list.", name=form.name.data.strip()), "success")
-            return back_to(event, "expected")
+        if url is not None:
+            return redirect(url)
     return page(event, 422, guest_form=form)
 
 

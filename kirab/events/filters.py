@@ -19,7 +19,7 @@ from kirab.events.models import HANDOVER, KINDS, Event, event_districts
 from kirab.i18n import ZONE_ABBREVIATIONS
 from kirab.params import FIRST_YEAR, LAST_YEAR, plausible, whole_number
 from kirab.regions.models import NATIONAL_CODE, Dapil, DapilDistrict, Office, Region
-from kirab.relay.models import Route, Stop
+from kirab.relay.models import Relay, Route, Stop
 
 REGION_CODE = re.compile(r"RI|[0-9]{2}(\.[0-9]{2}(\.[0-9]{2})?)?")
 DAPIL_ID = re.compile(r"([0-9]{2}\.[0-9]{2})-([0-9]{1,3})")
@@ -37,6 +37,7 @@ class EventFilter:
     region: Region | None = None
     dapil: Dapil | None = None
     kinds: list[str] = field(default_factory=list)
+    relay: Relay | None = None
     route: Route | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -50,6 +51,8 @@ class EventFilter:
             args["dapil"] = self.dapil.slug
         if self.kinds:
             args["kind"] = list(self.kinds)
+        if self.relay:
+            args["relay"] = str(self.relay.id)
         if self.route:
             args["route"] = str(self.route.id)
         if self.date_from:
@@ -71,6 +74,9 @@ class EventFilter:
             query = query.where(dapil_condition(self.dapil))
         if self.kinds:
             query = query.where(Event.kind.in_(self.kinds))
+        if self.relay is not None:
+            routes = select(Route.id).where(Route.relay_id == self.relay.id)
+            query = query.where(Stop.route_id.in_(routes))
         if self.route is not None:
             query = query.where(Stop.route_id == self.route.id)
         if self.date_from is not None or self.date_to is not None:
@@ -176,9 +182,24 @@ def _single(args: MultiDict, name: str) -> str | None:
     return value or None
 
 
+def _by_id(args: MultiDict, name: str, model, message: str):
+    """The row a whole-number parameter names, None when absent; FilterError when unknown."""
+    if (text := _single(args, name)) is None:
+        return None
+    number = whole_number(text)
+    found = db.session.get(model, number) if number is not None else None
+    if found is None:
+        raise FilterError(message % {name: text[:40]}, name)
+    return found
+
+
 def parse_filters(args: MultiDict) -> EventFilter:
     """Validate agenda query parameters; raise FilterError on any bad value."""
     result = EventFilter()
+    result.relay = _by_id(args, "relay", Relay, _("Unknown relay: %(relay)s"))
+    result.route = _by_id(args, "route", Route, _("Unknown route: %(route)s"))
+    if result.relay and result.route and result.route.relay_id != result.relay.id:
+        raise FilterError(_("That route is not part of that relay."), "route")
     if (code := _single(args, "region")) is not None:
         if not REGION_CODE.fullmatch(code) or (region := db.session.get(Region, code)) is None:
             raise FilterError(_("Unknown region code: %(code)s", code=code[:40]), "region")
@@ -198,12 +219,6 @@ def parse_filters(args: MultiDict) -> EventFilter:
             raise FilterError(_("Unknown event kind: %(kind)s", kind=kind[:40]), "kind")
         if kind not in result.kinds:
             result.kinds.append(kind)
-    if (route_id := _single(args, "route")) is not None:
-        number = whole_number(route_id)
-        route = db.session.get(Route, number) if number is not None else None
-        if route is None:
-            raise FilterError(_("Unknown route: %(route)s", route=route_id[:40]), "route")
-        result.route = route
     if (value := _single(args, "from")) is not None:
         result.date_from = _parse_date(value, "from")
     if (value := _single(args, "to")) is not None:

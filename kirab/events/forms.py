@@ -24,6 +24,7 @@ from kirab.editing import VersionedForm
 from kirab.events.labels import KIND_LABELS
 from kirab.events.scheduling import EventData, ProgrammeSpec
 from kirab.forms import KirabForm
+from kirab.submissions import SubmissionForm
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -106,11 +107,15 @@ class EventForm(KirabForm):
         self.capacity.data = data.capacity
 
 
+class NewEventForm(SubmissionForm, EventForm):
+    """A new event: created once however often the form is sent."""
+
+
 class EventEditForm(VersionedForm, EventForm):
     """An existing event's details, with the version they were opened at."""
 
 
-class ProgrammeForm(KirabForm):
+class ProgrammeForm(SubmissionForm):
     """One event per chosen dapil, spread over days of the stop."""
 
     kind = SelectField(_l("Kind"), choices=kind_choices, default="parade")
@@ -160,3 +165,7 @@ class CancelForm(KirabForm):
 
 class ActionForm(KirabForm):
     """A button that changes something: only the CSRF token."""
+
+
+class DuplicateForm(SubmissionForm):
+    """The duplicate button: one copy however often it is pressed."""

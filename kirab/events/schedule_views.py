@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,13 +14,29 @@ from wtforms.fields.choices import SelectChoice
 from kirab import clock
 from kirab.database import db
 from kirab.events import scheduling
-from kirab.events.advisories import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.events.forms import ActionForm, CancelForm, EventEditForm, EventForm, ProgrammeForm
+from kirab.events.advisories import (
+    dapil_without_parade,
+    events_outside_stop,
+    identical_events,
+    missing_before_publishing,
+    programme_advice,
+    venue_clashes,
+)
+from kirab.events.forms import (
+    ActionForm,
+    CancelForm,
+    DuplicateForm,
+    EventEditForm,
+    EventForm,
+    NewEventForm,
+    ProgrammeForm,
+)
 from kirab.events.models import Event
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
 from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Stop
+from kirab.submissions import create_once
 from kirab.transactions import run_edit, run_or_flash, run_or_show
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
@@ -114,6 +132,7 @@ def stop(stop_id: int):
         stop=stop,
         events=events,
         clashes=venue_clashes(stop),
+        twins=identical_events(stop),
         outside=events_outside_stop(stop),
         missing_dapil=dapil_without_parade(stop),
         can_edit=can_manage_region(current_user, stop.office.region_code),
@@ -126,22 +145,45 @@ def stop(stop_id: int):
 def new_event(stop_id: int):
     """Add a draft event to a stop."""
     stop = load_stop(stop_id, edit=True)
-    form = EventForm()
+    form = NewEventForm()
     set_choices(form, stop)
     if request.method == "GET":
         form.starts_at.data = form.ends_at.data = None
     if form.validate_on_submit():
-        saved, event = run_or_show(
+        now = clock.now()
+        url = create_once(
             form,
+            "event.new",
+            current_user,
+            now,
             lambda: scheduling.create_event(
-                stop, form.to_data(stop.timezone), actor=current_user, now=clock.now()
+                stop, form.to_data(stop.timezone), actor=current_user, now=now
             ),
+            lambda event: created_event(stop, event),
         )
-        if saved:
-            flash(_("The draft %(title)s has been saved.", title=event.title), "success")
-            warn_of_clashes(event)
-            return redirect(url_for("schedule.stop", stop_id=stop.id))
+        if url is not None:
+            return redirect(url)
     return render_event_form(form, stop, None, 422 if request.method == "POST" else 200)
+
+
+def created_event(stop: Stop, event: Event) -> str:
+    """Say a new draft was saved, with its warnings; where to go next (its stop)."""
+    flash(_("The draft %(title)s has been saved.", title=event.title), "success")
+    warn_of_clashes(event)
+    warn_of_twins([event])
+    return url_for("schedule.stop", stop_id=stop.id)
+
+
+def warn_of_twins(events: list[Event]) -> None:
+    """Tell the planner when a new event repeats one of the stop (stop, kind, dapil, times)."""
+    ids = {event.id for event in events}
+    for first, second in identical_events(events[0].stop) if events else []:
+        if first.id in ids or second.id in ids:
+            flash(
+                _("%(first)s and %(second)s are the same event: same kind, dapil and time.",
+                  first=first.title, second=second.title),
+                "warning",
+            )  # fmt: skip
 
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
@@ -196,9 +238,20 @@ def publish_event(event_id: int):
 @bp.post("/events/<id:event_id>/duplicate")
 @login_required
 def duplicate_event(event_id: int):
-    """Copy an event into a new draft."""
-    return event_action(event_id, scheduling.duplicate_event,
-                        _("A draft copy of %(title)s has been made."))  # fmt: skip
+    """Copy an event into a new draft, once per press of the button (its submission key)."""
+    event = load_event(event_id)
+    form = DuplicateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("schedule.stop", stop_id=event.stop_id)
+    url = create_once(
+        form, "event.duplicate", current_user, clock.now(),
+        lambda: scheduling.duplicate_event(event, actor=current_user, now=clock.now()),
+        lambda copy: flash(_("A draft copy of %(title)s has been made.", title=event.title),
+                           "success") or back,
+        lambda error: flash(error.message, "error"),
+    )  # fmt: skip
+    return redirect(url or back)
 
 
 @bp.post("/events/<id:event_id>/delete")
@@ -248,7 +301,31 @@ def publish_drafts(stop_id: int):
     )
     if saved:
         flash(_("%(n)d drafts published.", n=len(published)), "success")
+        warn_of_missing(stop, published)
     return redirect(url_for("schedule.stop", stop_id=stop.id))
+
+
+def warn_of_missing(stop: Stop, published: list[Event]) -> None:
+    """Name what the published drafts still lack: venues, and dapil without a parade."""
+    no_venue, no_parade = missing_before_publishing(stop, published)
+    if no_venue:
+        flash(
+            _("Published without a venue: %(events)s.",
+              events=", ".join(event.title for event in no_venue)),
+            "warning",
+        )  # fmt: skip
+    if no_parade:
+        flash(
+            _("No parade yet in: %(dapil)s.", dapil=", ".join(d.name for d in no_parade)),
+            "warning",
+        )
+
+
+def created_programme(stop: Stop, events: list[Event]) -> str:
+    """Say how many drafts the programme made, with its warnings; where to go next."""
+    flash(_("%(n)d drafts created.", n=len(events)), "success")
+    warn_of_twins(events)
+    return url_for("schedule.stop", stop_id=stop.id)
 
 
 @bp.route("/stops/<id:stop_id>/programme", methods=["GET", "POST"])
@@ -266,22 +343,27 @@ def programme(stop_id: int):
     form.dapil_ids.choices = [SelectChoice(str(d.id), d.name) for d in dapil]
     if request.method == "GET":
         form.dapil_ids.data = [str(d.id) for d in dapil]
-    preview = None
+    preview = advice = None
+    venues = {d.id: request.form.get(f"venue-{d.id}", "") for d in dapil}
     if form.validate_on_submit():
-        spec = form.to_spec()
+        spec = replace(form.to_spec(), venues=venues)
         if request.form.get("confirm") == "1":
-            saved, events = run_or_show(
+            now = clock.now()
+            url = create_once(
                 form,
-                lambda: scheduling.create_programme(
-                    stop, spec, actor=current_user, now=clock.now()
-                ),
+                "event.programme",
+                current_user,
+                now,
+                lambda: scheduling.create_programme(stop, spec, actor=current_user, now=now),
+                lambda events: created_programme(stop, events),
             )
-            if saved:
-                flash(_("%(n)d drafts created.", n=len(events)), "success")
-                return redirect(url_for("schedule.stop", stop_id=stop.id))
+            if url is not None:
+                return redirect(url)
         else:
             _saved, preview = run_or_show(form, lambda: scheduling.plan_programme(stop, spec))
+            advice = programme_advice(stop, preview) if preview else None
     status = 422 if request.method == "POST" and preview is None else 200
     return render_template(
-        "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil
-    ), status
+        "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil,
+        advice=advice, venues=venues, known_venues=scheduling.venues_of(stop.office.region_code),
+    ), status  # fmt: skip

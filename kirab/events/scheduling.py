@@ -331,6 +331,8 @@ class ProgrammeSpec:
     pause: timedelta = timedelta(hours=2)
     kind: str = PARADE
     title: str = "Pawai Kirab Pemilu"
+    # The venue each dapil's event takes place at, by dapil id ("" or absent: none yet).
+    venues: dict[int, str] = field(default_factory=dict)
 
 
 def plan_programme(stop: Stop, spec: ProgrammeSpec) -> list[tuple[Dapil, EventData]]:
@@ -367,8 +369,14 @@ def plan_programme(stop: Stop, spec: ProgrammeSpec) -> list[tuple[Dapil, EventDa
             starts_at=slot.starts_at, ends_at=slot.ends_at, dapil_id=item.id,
             district_codes=[d.code for d in item.districts],
             description=_("Through the kecamatan of %(dapil)s.", dapil=item.name),
+            venue_name=spec.venues.get(item.id, ""),
         )  # fmt: skip
-        planned.append((item, validate(stop, data)))
+        try:
+            planned.append((item, validate(stop, data)))
+        except DomainError as error:  # say whose venue it is: the form has one per dapil
+            if error.field != "venue_name":
+                raise
+            raise DomainError(f"{item.name}: {error.message}", f"venue-{item.id}") from None
     return planned
 
 

@@ -30,7 +30,7 @@ from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_manage_region, can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
-from kirab.relay.services import latest_relay, routes_with_stops
+from kirab.relay.services import default_relay, relay_spans, routes_with_stops
 
 bp = Blueprint("events", __name__)
 
@@ -46,10 +46,18 @@ def filters_and_page():
         bad_request(error.message)
 
 
-def filter_choices() -> dict:
-    """What the filter form offers: routes with their stops, dapil and kinds."""
-    relay = latest_relay()
+def filter_choices(event_filter) -> dict:
+    """What the filter form offers: relays, the chosen relay's routes and stops, dapil, kinds.
+
+    The chosen relay is the one filtered on, else the route's, else the one
+    the home page shows now (under way, next, or ended last).
+    """
+    spans = relay_spans()
+    relay = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
+    relay = relay or default_relay(spans, clock.now())
     return {
+        "relays": [found for found, _start, _end in spans],
+        "chosen_relay": relay,
         "routes": routes_with_stops(relay) if relay else [],
         "dapil_choices": list(
             db.session.execute(db.select(Dapil).order_by(Dapil.region_code, Dapil.number)).scalars()
@@ -97,15 +105,24 @@ def month_of_today() -> bool:
     return request.args.get("view") == "month" and not request.args.get("month")
 
 
+def shows_today() -> bool:
+    """Whether the agenda depends on today: the month of today, or the relay of today's choices.
+
+    Without ``relay`` or ``route`` the filter offers the routes of the relay
+    under way (or next, or ended last), which changes with the clock alone.
+    """
+    return month_of_today() or not (request.args.get("relay") or request.args.get("route"))
+
+
 @bp.get("/agenda")
-@cached_page(lambda: filter_scopes(request.args), clocked=month_of_today)
+@cached_page(lambda: filter_scopes(request.args), clocked=shows_today)
 def agenda():
     """Published events by local day, by stop or as a month, filtered as the URL says."""
     event_filter, page, per_page = filters_and_page()
     view = request.args.get("view", "day")
     if view not in VIEWS:
         bad_request(_("view must be one of: %(views)s.", views=", ".join(VIEWS)))
-    context = {"filter": event_filter, "view": view, **filter_choices()}
+    context = {"filter": event_filter, "view": view, **filter_choices(event_filter)}
     if view == "month":
         context.update(month_view(event_filter))
     else:

@@ -93,6 +93,8 @@ class FeedSpec:
 def filter_parts(event_filter: EventFilter) -> list[str]:
     """What a filter selects, in words of the current language."""
     parts = []
+    if event_filter.relay:
+        parts.append(event_filter.relay.name)
     if event_filter.route:
         parts.append(event_filter.route.name)
     if event_filter.region:

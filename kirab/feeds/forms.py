@@ -1,7 +1,8 @@
 """The form that creates or resets a personal feed."""
 
-from kirab.forms import KirabForm
+from kirab.submissions import SubmissionForm
 
 
-class FeedTokenForm(KirabForm):
-    """Nothing to fill in: the CSRF token proves the person asked for it on this site."""
+class FeedTokenForm(SubmissionForm):
+    """Nothing to fill in: the CSRF token proves the person asked for it on this site,
+    and the submission key that a repeated post does not reset the address again."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
@@ -18,6 +18,7 @@ from kirab.feeds.storage import Feed, event_feed, get_feed
 from kirab.feeds.tokens import feed_token_of, issue_token, user_for_token
 from kirab.permissions import can_view_event
 from kirab.qr import qr_svg
+from kirab.submissions import create_once
 
 bp = Blueprint("feeds", __name__)
 
@@ -116,7 +117,16 @@ def account():
     existing = feed_token_of(current_user)
     token = None
     if form.validate_on_submit():  # a POST with a valid CSRF token
-        token = issue_token(current_user, actor=current_user, now=clock.now())
+        made: list[str] = []
+        # A repeated post must not reset the address the first one has just shown.
+        url = create_once(
+            form, "feed.token", current_user, clock.now(),
+            lambda: issue_token(current_user, actor=current_user, now=clock.now()),
+            lambda issued: made.append(issued) or url_for("feeds.account"),
+        )  # fmt: skip
+        if not made:
+            return redirect(url or url_for("feeds.account"))
+        token = made[0]
         existing = feed_token_of(current_user)
     feed = links.personal_links(token) if token else None
     return render_template(

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kirab.dataversions import EVENTS, GLOBAL
-from kirab.errors import bad_request
+from kirab.errors import bad_request, not_found
 from kirab.pagecache import cached_page, shows_now
-from kirab.relay.moments import requested_moment
+from kirab.relay.moments import requested_moment, requested_relay_id
 from kirab.relay.services import relay_overview
 from kirab.urls import safe_next
 
@@ -19,9 +19,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def home():
-    """Where the pataka is now on every route, and what comes next."""
+    """Where the pataka is now on every route of a relay, and what comes next."""
     at, chosen = requested_moment()
-    return render_template("main/home.html", chosen=chosen, **relay_overview(at))
+    overview = relay_overview(at, requested_relay_id())
+    if overview is None:
+        not_found(_("No relay has that number."))
+    return render_template("main/home.html", chosen=chosen, **overview)
 
 
 @bp.route("/language", methods=["GET", "POST"])

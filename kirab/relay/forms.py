@@ -19,15 +19,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from kirab.editing import VersionedForm
 from kirab.forms import KirabForm
 from kirab.relay.models import PHOTO, SCAN
+from kirab.submissions import SubmissionForm
 
 
-class NameForm(KirabForm):
+class NameForm(SubmissionForm):
     """The name of a new relay or route."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
 
 
-class StopForm(KirabForm):
+class StopForm(SubmissionForm):
     """A new stop: host office, position in the route and its window in local time."""
 
     region_code = StringField(
@@ -84,7 +85,7 @@ class ShiftForm(KirabForm):
     basis = HiddenField()
 
 
-class ImportForm(KirabForm):
+class ImportForm(SubmissionForm):
     """A CSV file with the route's stops."""
 
     file = FileField(_l("CSV file"))
@@ -112,7 +113,7 @@ class HandoverForm(VersionedForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
-class UploadForm(KirabForm):
+class UploadForm(SubmissionForm):
     """The signed scan of the berita acara or a photo."""
 
     kind = SelectField(

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kirab import clock
 from kirab.database import db
 from kirab.errors import DomainError
 from kirab.i18n import from_local, to_local
@@ -23,7 +24,8 @@ from kirab.relay.models import Handover, HandoverFile
 from kirab.relay.planning_views import bp
 from kirab.relay.words import date_in_words
 from kirab.storage import file_store
-from kirab.transactions import run_edit, run_or_show
+from kirab.submissions import create_once
+from kirab.transactions import run_edit
 
 
 def load_handover(handover_id: int) -> Handover:
@@ -144,11 +146,23 @@ def upload_file(handover_id: int):
         abort(403)
     upload = UploadForm()
     if upload.validate_on_submit():
-        _saved, stored = run_or_show(upload, lambda: store_upload(found, upload))
-        if stored:
-            flash(_("The file has been uploaded."), "success")
-            return redirect(url_for("planning.handover", handover_id=found.id))
+        url = create_once(
+            upload,
+            "handover.file",
+            current_user,
+            clock.now(),
+            lambda: store_upload(found, upload),
+            lambda _stored: uploaded(found),
+        )
+        if url is not None:
+            return redirect(url)
     return render_handover(found, filled_handover_form(found), upload, 422)
+
+
+def uploaded(found: Handover) -> str:
+    """Say the file was kept; where to go next."""
+    flash(_("The file has been uploaded."), "success")
+    return url_for("planning.handover", handover_id=found.id)
 
 
 def store_upload(found: Handover, upload: UploadForm) -> bool:

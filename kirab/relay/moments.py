@@ -1,4 +1,4 @@
-"""Reading the moment a visitor or client asks about (``at``)."""
+"""Reading the moment (``at``) and the relay (``relay``) a visitor or client asks about."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from kirab import clock
 from kirab.errors import DomainError, bad_request
-from kirab.params import FIRST_YEAR, LAST_YEAR
+from kirab.params import FIRST_YEAR, LAST_YEAR, whole_number
 from kirab.regions.models import NATIONAL_TIMEZONE
 
 # A "+07:00" typed into a query string unencoded arrives as " 07:00".
@@ -62,3 +62,17 @@ def requested_moment() -> tuple[datetime, bool]:
         return parse_moment(text, default_zone=NATIONAL_TIMEZONE), True
     except DomainError as error:
         bad_request(error.message)
+
+
+def requested_relay_id() -> int | None:
+    """The relay a page was asked about with ``relay=<id>``, or None; a malformed id is a 400."""
+    values = request.args.getlist("relay")
+    if len(values) > 1:
+        bad_request(_("%(name)s may be given only once.", name="relay"))
+    text = values[0].strip() if values else ""
+    if not text:
+        return None
+    number = whole_number(text)
+    if number is None:
+        bad_request(_("%(name)s must be a whole number.", name="relay"))
+    return number

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from kirab import clock
 from kirab.database import db
 from kirab.errors import DomainError, bad_request
 from kirab.forms import show_domain_error
@@ -44,7 +45,8 @@ from kirab.relay.forms import (
 from kirab.relay.imports import ImportRejected, import_route
 from kirab.relay.models import Handover, Relay, Route, Stop
 from kirab.relay.rules import transit_gaps
-from kirab.transactions import run_edit, run_or_flash, run_or_show, run_service
+from kirab.submissions import create_once
+from kirab.transactions import run_edit, run_or_flash, run_or_show
 
 bp = Blueprint("planning", __name__, url_prefix="/manage")
 
@@ -58,6 +60,12 @@ def unprocessable(template: str, **context):
 def handovers_by_receiver(route: Route) -> dict[int, Handover]:
     """The route's handovers keyed by the receiving stop's id."""
     return {handover.to_stop_id: handover for handover in planning.route_handovers(route)}
+
+
+def created(message: str, url: str) -> str:
+    """Say what was created; where to go next."""
+    flash(message, "success")
+    return url
 
 
 @bp.get("/relays")
@@ -78,12 +86,14 @@ def new_relay():
     """Create a relay."""
     form = NameForm()
     if form.validate_on_submit():
-        saved, relay = run_or_show(
-            form, lambda: planning.create_relay(form.name.data, actor=current_user)
-        )
-        if saved:
-            flash(_("The relay %(name)s has been created.", name=relay.name), "success")
-            return redirect(url_for("planning.relays"))
+        url = create_once(
+            form, "relay.new", current_user, clock.now(),
+            lambda: planning.create_relay(form.name.data, actor=current_user),
+            lambda relay: created(_("The relay %(name)s has been created.", name=relay.name),
+                                  url_for("planning.relays")),
+        )  # fmt: skip
+        if url is not None:
+            return redirect(url)
     found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
     return render_template("planning/relays.html", relays=list(found), form=form), 422
 
@@ -95,12 +105,14 @@ def new_route(relay_id: int):
     relay = db.get_or_404(Relay, relay_id)
     form = NameForm()
     if form.validate_on_submit():
-        saved, route = run_or_show(
-            form, lambda: planning.create_route(relay, form.name.data, actor=current_user)
-        )
-        if saved:
-            flash(_("The route %(name)s has been created.", name=route.name), "success")
-            return redirect(url_for("planning.route", route_id=route.id))
+        url = create_once(
+            form, "route.new", current_user, clock.now(),
+            lambda: planning.create_route(relay, form.name.data, actor=current_user),
+            lambda route: created(_("The route %(name)s has been created.", name=route.name),
+                                  url_for("planning.route", route_id=route.id)),
+        )  # fmt: skip
+        if url is not None:
+            return redirect(url)
     found = db.session.execute(db.select(Relay).order_by(Relay.id.desc())).scalars()
     return render_template(
         "planning/relays.html", relays=list(found), form=NameForm(formdata=None),
@@ -142,10 +154,14 @@ def new_stop(route_id: int):
     if request.method == "GET" and position is not None and position < 10_000:
         form.position.data = position
     if form.validate_on_submit():
-        saved, stop = run_or_show(form, lambda: insert_from_form(found, form))
-        if saved:
-            flash(_("%(name)s has been added to the route.", name=stop.office.name), "success")
-            return redirect(url_for("planning.route", route_id=found.id))
+        url = create_once(
+            form, "stop.new", current_user, clock.now(),
+            lambda: insert_from_form(found, form),
+            lambda stop: created(_("%(name)s has been added to the route.", name=stop.office.name),
+                                 url_for("planning.route", route_id=found.id)),
+        )  # fmt: skip
+        if url is not None:
+            return redirect(url)
     return unprocessable("planning/stop_new.html", route=found, form=form)
 
 
@@ -300,19 +316,26 @@ def import_stops(route_id: int):
                 rejected.extend(error.errors)
             show_domain_error(form, error)
 
-        saved, result = run_service(
-            lambda: import_upload(found, request.files.get("file")), refused
-        )
-        if saved:
-            flash(
-                _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
-                  "%(unchanged)d unchanged.", created=len(result.created),
-                  updated=len(result.updated), removed=len(result.removed),
-                  unchanged=result.unchanged),
-                "success",
-            )  # fmt: skip
-            return redirect(url_for("planning.route", route_id=found.id))
+        url = create_once(
+            form, "route.import", current_user, clock.now(),
+            lambda: import_upload(found, request.files.get("file")),
+            lambda result: imported(found, result), refused,
+        )  # fmt: skip
+        if url is not None:
+            return redirect(url)
     return unprocessable("planning/import.html", route=found, form=form, rejected=rejected)
+
+
+def imported(route: Route, result) -> str:
+    """Say what an import changed; where to go next."""
+    flash(
+        _("Imported: %(created)d stops added, %(updated)d changed, %(removed)d removed, "
+          "%(unchanged)d unchanged.", created=len(result.created),
+          updated=len(result.updated), removed=len(result.removed),
+          unchanged=result.unchanged),
+        "success",
+    )  # fmt: skip
+    return url_for("planning.route", route_id=route.id)
 
 
 def import_upload(route: Route, upload) -> object:

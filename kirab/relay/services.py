@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from kirab.database import db
@@ -51,6 +52,43 @@ def latest_relay() -> Relay | None:
     ).scalar_one_or_none()
 
 
+def relay_spans() -> list[tuple[Relay, datetime | None, datetime | None]]:
+    """Every relay with when its first stop receives and its last stop hands over (one query).
+
+    A last stop that hands over nothing ends when it receives; a relay
+    without stops has no span. Oldest relay first.
+    """
+    ends = func.coalesce(Stop.hands_over_at, Stop.receives_at)
+    rows = db.session.execute(
+        db.select(Relay, func.min(Stop.receives_at), func.max(ends))
+        .outerjoin(Route, Route.relay_id == Relay.id)
+        .outerjoin(Stop, Stop.route_id == Route.id)
+        .group_by(Relay.id)
+        .order_by(Relay.created_at, Relay.id)
+    ).all()
+    return [(relay, start, end) for relay, start, end in rows]
+
+
+def default_relay(spans, at: datetime) -> Relay | None:
+    """The relay the public pages show at ``at`` when none is asked for.
+
+    The one under way then, else the next to start, else the one that ended
+    last (a relay without stops only when there is nothing else). Among
+    several that qualify, the one created last.
+    """
+    dated = [(relay, start, end) for relay, start, end in spans if start is not None]
+    under_way = [relay for relay, start, end in dated if start <= at <= end]
+    if under_way:
+        return under_way[-1]
+    coming = sorted((start, relay.id, relay) for relay, start, _end in dated if start > at)
+    if coming:
+        return coming[0][2]
+    ended = sorted((end, relay.id, relay) for relay, _start, end in dated)
+    if ended:
+        return ended[-1][2]
+    return spans[-1][0] if spans else None
+
+
 def windows(stops: list[Stop]) -> list[Window]:
     """The custody windows of stops given in route order."""
     return [Window(stop.id, stop.receives_at, stop.hands_over_at) for stop in stops]
@@ -85,17 +123,25 @@ def relay_span(statuses: list[RouteStatus]) -> tuple[datetime | None, datetime |
     return (min(starts) if starts else None, max(ends) if ends else None)
 
 
-def relay_overview(at: datetime) -> dict:
-    """What the public pages show of the latest relay at ``at``.
+def relay_overview(at: datetime, relay_id: int | None = None) -> dict | None:
+    """What the public pages show of a relay at ``at``: the one asked for, or the default.
 
-    The relay, each route's status, when the relay starts and ends (to say
-    when it has not begun or is over), and the zone moments are told in.
+    The relay, every relay (to choose another), each route's status, when the
+    relay starts and ends (to say when it has not begun or is over), and the
+    zone moments are told in. None when ``relay_id`` names no relay.
     """
-    relay = latest_relay()
+    spans = relay_spans()
+    if relay_id is None:
+        relay = default_relay(spans, at)
+    else:
+        relay = next((found for found, _start, _end in spans if found.id == relay_id), None)
+        if relay is None:
+            return None
     statuses = relay_status(relay, at) if relay else []
     start, end = relay_span(statuses)
     return {
         "relay": relay,
+        "relays": [found for found, _start, _end in spans],
         "statuses": statuses,
         "at": at,
         "start": start,

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from kirab.auth.models import ADMIN, OBSERVER, ORGANIZER, PARTY_REP
 from kirab.editing import VersionedForm
 from kirab.forms import KirabForm
+from kirab.submissions import SubmissionForm
 
 ROLE_LABELS = {
     ADMIN: _l("Admin"),
@@ -52,7 +53,7 @@ class EditUserForm(VersionedForm, UserForm):
     """An existing user's details, with the version they were opened at."""
 
 
-class NewUserForm(UserForm):
+class NewUserForm(SubmissionForm, UserForm):
     """A new user: the email as well, and an optional first password."""
 
     email = EmailField(

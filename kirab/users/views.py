@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kirab import clock
 from kirab.auth.models import User
 from kirab.auth.services import create_user, generate_password, set_password, update_user
 from kirab.database import db
 from kirab.permissions import can_manage_users, require
 from kirab.regions.forms import party_choices
 from kirab.regions.models import NATIONAL_TIMEZONE
+from kirab.submissions import create_once
 from kirab.transactions import run_edit, run_or_show
 from kirab.users.forms import EditUserForm, NewUserForm, SetPasswordForm, role_label
 
@@ -33,8 +35,17 @@ def new():
     form = NewUserForm()
     form.party.choices = party_choices(full_names=True)
     if form.validate_on_submit():
-        saved, created = run_or_show(
+        shown: dict = {}
+
+        def answer(created) -> str:
+            shown["user"], shown["password"] = created
+            return url_for("users.edit", user_id=created[0].id)
+
+        url = create_once(
             form,
+            "user.new",
+            current_user,
+            clock.now(),
             lambda: create_user(
                 form.email.data,
                 form.role.data,
@@ -44,10 +55,12 @@ def new():
                 party_number=form.party_number(),
                 password=form.password.data or None,
             ),
+            answer,
         )
-        if saved:
-            user, password = created
-            return render_template("users/password_shown.html", user=user, password=password)
+        if shown:  # the password is shown this once; a repeated post goes to the user's page
+            return render_template("users/password_shown.html", **shown)
+        if url is not None:
+            return redirect(url)
     status = 422 if request.method == "POST" else 200
     return render_template("users/form.html", form=form, user=None), status
 
