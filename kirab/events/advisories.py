@@ -135,6 +135,7 @@ def ceremony_window(stop: Stop) -> tuple[datetime, datetime | None]:
             hands_over_at = max(hands_over_at, planned_at)
     return receives_at, hands_over_at
 
+
 # Parades and other outdoor events belong to daylight: outside these local hours is night.
 DAY_STARTS, DAY_ENDS = time(6, 0), time(18, 0)
 

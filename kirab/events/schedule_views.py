@@ -32,6 +32,7 @@ from kirab.events.forms import (
     ProgrammeForm,
 )
 from kirab.events.models import Event
+from kirab.events.venues import venues_of
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
 from kirab.regions.models import Dapil, Office, Region
@@ -108,7 +109,7 @@ def filled_event_form(event: Event, form: EventEditForm | None = None) -> EventE
 
 def render_event_form(form: EventForm, stop: Stop, event: Event | None, status: int):
     """The event form page with the venues kept for the region."""
-    venues = scheduling.venues_of(stop.office.region_code)
+    venues = venues_of(stop.office.region_code)
     return render_template(
         "schedule/event_form.html", form=form, stop=stop, event=event, venues=venues
     ), status
@@ -365,5 +366,5 @@ def programme(stop_id: int):
     status = 422 if request.method == "POST" and preview is None else 200
     return render_template(
         "schedule/programme.html", form=form, stop=stop, preview=preview, dapil=dapil,
-        advice=advice, venues=venues, known_venues=scheduling.venues_of(stop.office.region_code),
+        advice=advice, venues=venues, known_venues=venues_of(stop.office.region_code),
     ), status  # fmt: skip
