@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from tests.browser.audit import unaudited
 from tests.conftest import IN_CI, served_over_http
 
 CHROMIUM_FLAGS = [
@@ -68,22 +69,48 @@ def live_server(app, migrated, server_config):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser context and page with a phone-friendly size."""
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures know whether it passed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
 
 
 @pytest.fixture
-def phone(browser):
+def open_page(browser, request):
+    """Open a page in a browser context of its own: ``open_page(viewport=..., ...)``.
+
+    Every page that loads in it is noted; a test that passes but leaves a
+    loaded page without ``audit(page)`` (tests/browser/audit.py) fails.
+    """
+    opened = []
+
+    def open_one(**options):
+        context = browser.new_context(**options)
+        loaded: list[str] = []
+        context.on("page", lambda new: new.on("load", lambda p: loaded.append(p.url)))
+        opened.append((context, loaded))
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_one
+    missed = [url for context, loaded in opened for url in unaudited(context, loaded)]
+    for context, _loaded in opened:
+        context.close()
+    passed = getattr(request.node, "report_call", None)
+    if passed is not None and passed.passed:
+        assert not missed, f"pages visited but not audited: {missed}"
+
+
+@pytest.fixture
+def page(open_page):
+    """A fresh browser context and page with a desktop size."""
+    return open_page(viewport={"width": 1024, "height": 800})
+
+
+@pytest.fixture
+def phone(open_page):
     """A page with the viewport of a small phone."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)

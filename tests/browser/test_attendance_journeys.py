@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kirab.database import db
+from tests.browser.audit import audit
 from tests.conftest import TEST_PASSWORD
 from tests.factories import at, make_user
 
@@ -21,14 +22,9 @@ def server_config():
 
 
 @pytest.fixture
-def second_phone(browser):
+def second_phone(open_page):
     """An attendee's phone: another small screen, with cookies of its own."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
 
 
 def fits_the_screen(page) -> None:
@@ -45,21 +41,27 @@ def test_organizer_ticks_off_and_an_attendee_checks_in_with_the_qr_link(
     db.session.commit()
     # The organizer logs in on a phone and opens the handover's attendance.
     phone.goto(live_server + "/login")
+    audit(phone)
     phone.get_by_label("Email").fill("organizer.kabbekasi@kirab.example")
     phone.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     phone.get_by_role("button", name="Masuk").click()
     expect(phone).to_have_url(re.compile(r"/manage$"))
+    audit(phone)
     phone.goto(live_server + "/agenda?region=32.16")
+    audit(phone)
     phone.get_by_role("link", name=HANDOVER).click()
+    audit(phone)
     phone.get_by_role("link", name="Catat kehadiran").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Kehadiran")
     fits_the_screen(phone)
+    audit(phone)
 
     # The party representative who follows Kabupaten Bekasi is expected; one tap ticks them off.
     phone.get_by_role("button", name="Tandai Perwakilan Partai hadir").click()
     expect(phone.get_by_text("Perwakilan Partai tercatat hadir (09.30 WIB).")).to_be_visible()
     expect(phone.get_by_text("Hadir sejak 09.30 WIB")).to_be_visible()
     expect(phone.locator("#total-named")).to_have_text("1")
+    audit(phone)
 
     # The QR code page shows the code and the signed link it carries.
     phone.get_by_role("link", name="Kode QR daftar hadir mandiri").click()
@@ -67,6 +69,7 @@ def test_organizer_ticks_off_and_an_attendee_checks_in_with_the_qr_link(
     link = phone.locator(".qr-link a").get_attribute("href")
     assert re.search(r"/events/\d+/check-in/[\w.-]+$", link)
     fits_the_screen(phone)
+    audit(phone)
 
     # An attendee opens the link on their own phone (the base URL of the test config is
     # not this server's, so the path is followed on the live server).
@@ -77,6 +80,7 @@ def test_organizer_ticks_off_and_an_attendee_checks_in_with_the_qr_link(
     ).to_be_visible()
     expect(second_phone.get_by_text("Nomor 27 Tahun 2022", exact=False)).to_be_visible()
     fits_the_screen(second_phone)
+    audit(second_phone)
     key = second_phone.locator("input[name=idempotency_key]").input_value()
     assert re.fullmatch(r"[0-9a-f-]{32,36}", key), "the browser made the submission key"
     second_phone.get_by_label("Nama").fill("Rina Marlina")
@@ -86,10 +90,13 @@ def test_organizer_ticks_off_and_an_attendee_checks_in_with_the_qr_link(
     second_phone.get_by_role("button", name="Isi daftar hadir").click()
     expect(second_phone.get_by_role("heading", level=1)).to_have_text("Terima kasih, Rina Marlina")
     expect(second_phone.get_by_text("dinyatakan sendiri", exact=False)).to_be_visible()
+    audit(second_phone)
 
     # Back on the organizer's phone: the self-declared party is confirmed with one tap.
     phone.goto(live_server + path.split("/check-in/")[0] + "/attendance")
     expect(phone.locator("#total-named")).to_have_text("2")
+    audit(phone)
     phone.get_by_role("button", name="Konfirmasi partai Rina Marlina").click()
     expect(phone.get_by_text("Partai Rina Marlina telah dikonfirmasi.")).to_be_visible()
     expect(phone.get_by_role("button", name="Konfirmasi partai Rina Marlina")).to_have_count(0)
+    audit(phone)

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from kirab.database import db
 from kirab.relay.handovers import checklist_keys
+from tests.browser.audit import audit
 from tests.conftest import TEST_PASSWORD
 from tests.factories import handover_into, make_user, stop_of
 
@@ -20,10 +21,12 @@ def log_in(page, live_server, role: str) -> None:
     user = make_user(role)
     db.session.commit()
     page.goto(live_server + "/login")
+    audit(page)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/manage$"))
+    audit(page)
 
 
 def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
@@ -32,10 +35,17 @@ def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
     """Show 5: preview, confirm, and the public route page shows the new dates."""
     log_in(page, live_server, "admin")
     page.get_by_role("link", name="Perencanaan kirab").click()
+    audit(page)
     page.get_by_role("link", name="Jalur VII").click()
+    # Only stops are numbered (by their position); the handovers between them are not.
+    handover_row = page.locator("ol.plan > li.plan-handover").first
+    assert handover_row.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+    expect(page.get_by_role("button", name="Pindah ke bawah").first).to_be_visible()
+    audit(page)
     stop = page.locator("li.plan-stop", has_text="KPU Kabupaten Bekasi")
     stop.get_by_role("link", name="Geser").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Geser KPU Kabupaten Bekasi")
+    audit(page)
 
     page.get_by_label("Geser sebanyak").fill("1")
     page.get_by_label("Satuan").select_option("days")
@@ -46,15 +56,18 @@ def test_an_admin_shifts_a_stop_after_a_preview_and_the_public_route_follows(
         "Senin, 20 November 2023, 09.00 WIB"
     )
     expect(preview.get_by_text("Pawai Kirab Pemilu Dapil 7", exact=False)).to_be_visible()
+    audit(page)
 
     # Nothing has moved yet: the public page still shows the plan.
     public = page.context.new_page()
     public.goto(live_server + "/route")
     kota = public.locator("li.stop", has_text="KPU Kota Bekasi")
     expect(kota).to_contain_text("Minggu, 19 November 2023, 09.00 WIB")
+    audit(public)
 
     page.get_by_role("button", name="Konfirmasi pergeseran").click()
     expect(page.get_by_text("telah digeser", exact=False)).to_be_visible()
+    audit(page)
 
     public.reload()
     kab = public.locator("li.stop", has_text="KPU Kabupaten Bekasi")
@@ -83,6 +96,7 @@ def test_the_berita_acara_prints_on_one_a4_page(page, live_server, west_java, ap
     page.goto(f"{live_server}/manage/handovers/{handover.id}/berita-acara")
     expect(page.get_by_text("Pada hari ini Senin tanggal tiga belas bulan November tahun dua "
                             "ribu dua puluh tiga", exact=False)).to_be_visible()  # fmt: skip
+    audit(page)
     pdf = page.pdf(format="A4", print_background=False)
     reader = PdfReader(BytesIO(pdf))
     assert len(reader.pages) == 1
