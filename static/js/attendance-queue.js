@@ -93,22 +93,22 @@
       token: checkin ? token : "",
       kind: form.getAttribute("data-offline-queue"), created: Date.now()
     };
-    return queue.put(item).then(function () {
-      keyField.value = newKey();  // the next submission is another one
-      if (item.kind === "walk-in") {
-        ["name", "organisation", "contact"].forEach(function (name) {
-          var field = form.elements.namedItem(name);
-          if (field) { field.value = ""; }
-        });
-      }
-      if (item.kind === "tick" || checkin) { form.hidden = true; }
-      return render();
-    });
+    // The form is ready for the next person at once, before the store answers.
+    keyField.value = newKey();  // the next submission is another one
+    if (item.kind === "walk-in") {
+      ["name", "organisation", "contact"].forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field) { field.value = ""; }
+      });
+    }
+    if (item.kind === "tick" || checkin) { form.hidden = true; }
+    return queue.put(item).then(render);
   }
 
   function refusal(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
-    var shown = doc.querySelectorAll(".form-errors, .error, .flash-error, .error-page .lead");
+    var shown = doc.querySelectorAll(
+      ".form-errors:not([hidden]), .error, .flash-error, .error-page .lead");
     var parts = [];
     shown.forEach(function (node) { parts.push(node.textContent.replace(/\s+/g, " ").trim()); });
     return parts.filter(Boolean).join(" ") || text("unknown");

@@ -11,6 +11,7 @@ from kirab.attendance.models import AttendanceRecord, HeadcountTally
 from kirab.auth.models import LoginSession
 from kirab.database import db, utcnow
 from kirab.events.models import Event
+from tests.browser.audit import audit
 from tests.conftest import TEST_PASSWORD
 from tests.factories import at, make_user
 
@@ -38,23 +39,20 @@ def people(west_java):
 
 
 @pytest.fixture
-def other_phone(browser):
+def other_phone(open_page):
     """A second organizer's phone."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return open_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
 
 
 def log_in(page, server: str, email: str) -> None:
     """Log in through the form."""
     page.goto(server + "/login")
+    audit(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/manage$"))
+    audit(page)
 
 
 def open_attendance(page, server: str, event_id: int) -> None:
@@ -64,6 +62,7 @@ def open_attendance(page, server: str, event_id: int) -> None:
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kehadiran")
+    audit(page)
 
 
 def walk_in(page, name: str) -> None:
@@ -144,6 +143,7 @@ def test_two_phones_record_one_walk_in_and_the_offline_one_is_told_who(
     expect(waiting(phone)).to_have_count(1)
     walk_in(other_phone, "Fajar Nugroho")
     expect(other_phone.locator("#total-named")).to_have_text("1")
+    audit(other_phone)
 
     phone.context.set_offline(False)
     refused = waiting(phone).first
@@ -186,6 +186,7 @@ def test_items_wait_for_a_new_login_and_logging_out_warns_and_clears_them(
     phone.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     phone.get_by_role("button", name="Keluar").click()
     expect(phone.get_by_role("link", name="Masuk")).to_be_visible()
+    audit(phone)
     assert questions and "1 data di ponsel ini belum terkirim" in questions[0]
     left = phone.evaluate("window.KirabQueue.all().then((items) => items.length)")
     assert left == 0

@@ -11,6 +11,7 @@ from kirab.attendance.checkin import checkin_token
 from kirab.attendance.models import AttendanceRecord
 from kirab.database import db
 from kirab.events.models import Event
+from tests.browser.audit import audit
 from tests.conftest import extra_app, serving
 from tests.factories import at
 
@@ -34,6 +35,7 @@ def served(app, migrated, west_java):
 def check_in_offline(phone, url: str, name: str) -> None:
     """Open the check-in page, lose the signal, fill it in and press the button."""
     phone.goto(url)
+    audit(phone)
     phone.context.set_offline(True)
     phone.get_by_label("Nama").fill(name)
     phone.get_by_label("Saya telah membaca", exact=False).check()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from kirab.database import db
 from kirab.events.models import Event
+from tests.browser.audit import audit
 from tests.conftest import TEST_PASSWORD
 from tests.factories import make_user
 
@@ -24,6 +25,7 @@ def test_a_public_event_page_reads_offline_with_its_last_update(page, live_serve
     event = db.session.execute(db.select(Event).order_by(Event.id).limit(1)).scalar_one()
     path, title = f"/events/{event.id}", event.title
     page.goto(live_server + path)
+    audit(page)
     note = page.locator("[data-offline-note]")
     expect(note).to_be_hidden()
     controlled(page)
@@ -44,10 +46,12 @@ def test_a_page_for_a_logged_in_person_is_not_kept(page, live_server, west_java)
     make_user("organizer", email="organizer.kabbekasi@kirab.example", regions=["32.16"])
     db.session.commit()
     page.goto(live_server + "/login")
+    audit(page)
     page.get_by_label("Email").fill("organizer.kabbekasi@kirab.example")
     page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dasbor panitia")
+    audit(page)
     controlled(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dasbor panitia")
 
