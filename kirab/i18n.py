@@ -149,9 +149,7 @@ def install_gettext(app) -> None:
     """Templates' ``_()`` and ``ngettext`` through ``current_translations``."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda text: current_translations().ugettext(text),
-        ngettext=lambda singular, plural, n: current_translations().ungettext(
-            singular, plural, n
-        ),
+        ngettext=lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
         newstyle=True,
         pgettext=lambda context, text: current_translations().upgettext(context, text),
         npgettext=lambda context, singular, plural, n: current_translations().unpgettext(
