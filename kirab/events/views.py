@@ -17,7 +17,7 @@ from kirab.dataversions import GLOBAL, region_scope
 from kirab.errors import DomainError, bad_request
 from kirab.events.calendar_grid import month_end, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
-from kirab.events.models import KINDS, event_provinces
+from kirab.events.models import KINDS, Event, event_provinces
 from kirab.events.services import (
     events_by_local_day,
     first_event_start,
@@ -25,11 +25,14 @@ from kirab.events.services import (
     get_event,
     public_events,
 )
+from kirab.events.services import (
+    filter_choices as choices_of,
+)
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_view_event
-from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
-from kirab.relay.services import latest_relay, routes_with_stops
+from kirab.regions.models import NATIONAL_TIMEZONE, Region
+from kirab.relay.services import latest_relay
 
 bp = Blueprint("events", __name__)
 
@@ -46,15 +49,8 @@ def filters_and_page():
 
 
 def filter_choices() -> dict:
-    """What the filter form offers: routes with their stops, dapil and kinds."""
-    relay = latest_relay()
-    return {
-        "routes": routes_with_stops(relay) if relay else [],
-        "dapil_choices": list(
-            db.session.execute(db.select(Dapil).order_by(Dapil.region_code, Dapil.number)).scalars()
-        ),
-        "kinds": KINDS,
-    }
+    """What the filter form offers: routes, the regions of their stops, dapil and kinds."""
+    return {**choices_of(latest_relay()), "kinds": KINDS}
 
 
 def by_stop(events):
@@ -74,11 +70,13 @@ def month_view(event_filter):
             first = to_local(start, NATIONAL_TIMEZONE).date().replace(day=1)
     except DomainError as error:
         bad_request(error.message)
-    # The grid shows times and titles only: no dapil or kecamatan to load.
-    query = public_events(event_filter, details=False).where(
-        local_dates_condition(first, month_end(first))
+    # The grid shows times and titles only: those columns as rows, no objects to build.
+    query = (
+        public_events(event_filter, details=False)
+        .where(local_dates_condition(first, month_end(first)))
+        .with_only_columns(Event.id, Event.title, Event.starts_at, Region.timezone)
     )
-    events = list(db.session.execute(query.limit(MONTH_LIMIT)).scalars())
+    events = list(db.session.execute(query.limit(MONTH_LIMIT)))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = month_end(first) + timedelta(days=1)
     return {
