@@ -7,7 +7,6 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup, escape
 
-
 # A page's code is drawn once per process: the drawing depends only on the link and label.
 QR_KEPT = 512
 
