@@ -60,14 +60,14 @@ class Stamps:
         return text
 
     def pair(self, moment: datetime, zone: str) -> tuple[str, str]:
-        """``moment`` in UTC and in ``zone``."""
-        utc = moment.astimezone(UTC).replace(tzinfo=None)
+        """``moment`` in UTC and in ``zone`` (the wall clock is the first 19 characters)."""
+        utc = moment.astimezone(UTC)
         info = self.zones.get(zone)
         if info is None:
             info = self.zones[zone] = ZoneInfo(zone)
         offset = info.utcoffset(moment)
-        local = (utc + offset).isoformat(timespec="seconds")
-        return utc.isoformat(timespec="seconds") + "Z", local + self.suffix(offset)
+        local = (utc + offset).isoformat(timespec="seconds")[:19]
+        return utc.isoformat(timespec="seconds")[:19] + "Z", local + self.suffix(offset)
 
 
 # Rows fetched from the database's cursor at a time: the export holds one batch, never all.
@@ -108,8 +108,8 @@ def export_query(*conditions):
 def export_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
     """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line.
 
-    Numbers, times and the fixed words (category, method, zone) are written
-    as they are; only the typed text is defused against formulas.
+    Numbers, times and the fixed words (region code, category, method, zone)
+    are written as they are; only the typed text is defused against formulas.
     """
     (event_id, title, code, stop_id, name, category, party_number, party, self_declared,
      organisation, contact, method, recorded_at, zone, recorder_email) = row  # fmt: skip
@@ -118,10 +118,11 @@ def export_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
         status = SELF_DECLARED if self_declared else CONFIRMED
         number = str(party_number)
     utc, local = (stamps or Stamps()).pair(recorded_at, zone)
+    # The region code, category and method are the database's own words (checked values).
     return (
-        str(event_id), safe_cell(title), safe_cell(code), str(stop_id), safe_cell(name),
-        safe_cell(category), number, safe_cell(party), status, safe_cell(organisation),
-        safe_cell(contact), safe_cell(method), utc, local, zone, safe_cell(recorder_email),
+        str(event_id), safe_cell(title), code, str(stop_id), safe_cell(name), category,
+        number, safe_cell(party), status, safe_cell(organisation), safe_cell(contact), method,
+        utc, local, zone, safe_cell(recorder_email),
     )  # fmt: skip
 
 
