@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
+
+# Formatted values kept per process: a value's text depends only on the value and the
+# language, and Babel's formatting is slow next to a dictionary lookup.
+FORMATS_KEPT = 16384
 
 # Indonesia's three zones carry these names; it has no daylight saving.
 ZONE_ABBREVIATIONS = {
@@ -46,29 +51,52 @@ def to_local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
 
 
+@lru_cache(maxsize=64)
+def _locale_name(locale) -> str:
+    return str(locale or "id")
+
+
 def _locale() -> str:
-    return str(get_locale() or "id")
+    return _locale_name(get_locale())
+
+
+@lru_cache(maxsize=FORMATS_KEPT)
+def _day_text(day: date, pattern: str, locale: str) -> str:
+    return format_date(day, pattern, locale=locale)
+
+
+@lru_cache(maxsize=FORMATS_KEPT)
+def _clock_text(hour: int, minute: int, locale: str) -> str:
+    pattern = "HH.mm" if locale == "id" else "HH:mm"
+    return format_time(time(hour, minute), pattern, locale=locale)
+
+
+@lru_cache(maxsize=FORMATS_KEPT)
+def _number_text(kind: type, value, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
+def _day(value: date | datetime, timezone: str | None) -> date:
+    """The calendar day of a date, or of a moment (in ``timezone`` when one is given)."""
+    if isinstance(value, datetime):
+        return (to_local(value, timezone) if timezone else value).date()
+    return value
 
 
 def local_date(value: date | datetime, timezone: str | None = None) -> str:
     """A long date in the current language: "Senin, 13 November 2023"."""
-    if isinstance(value, datetime) and timezone:
-        value = to_local(value, timezone)
-    return format_date(value, "EEEE, d MMMM y", locale=_locale())
+    return _day_text(_day(value, timezone), "EEEE, d MMMM y", _locale())
 
 
 def short_date(value: date | datetime, timezone: str | None = None) -> str:
     """A compact date in the current language: "13 Nov 2023"."""
-    if isinstance(value, datetime) and timezone:
-        value = to_local(value, timezone)
-    return format_date(value, "d MMM y", locale=_locale())
+    return _day_text(_day(value, timezone), "d MMM y", _locale())
 
 
 def local_time(moment: datetime, timezone: str) -> str:
     """The time of day with its zone: "09.00 WIB" (Indonesian), "09:00 WIB" (English)."""
-    pattern = "HH.mm" if _locale() == "id" else "HH:mm"
-    clock = format_time(to_local(moment, timezone), pattern, locale=_locale())
-    return f"{clock} {tz_abbr(timezone)}"
+    local = to_local(moment, timezone)
+    return f"{_clock_text(local.hour, local.minute, _locale())} {tz_abbr(timezone)}"
 
 
 def day_time(moment: datetime, timezone: str) -> str:
@@ -84,12 +112,12 @@ def local_datetime(moment: datetime, timezone: str) -> str:
 
 def number(value: int | float) -> str:
     """A number in the current language's format (Indonesian: 2.200.209)."""
-    return format_decimal(value, locale=_locale())
+    return _number_text(type(value), value, _locale())
 
 
 def month_name(value: date) -> str:
     """A month and year in the current language: "November 2023"."""
-    return format_date(value, "LLLL y", locale=_locale())
+    return _day_text(_day(value, None), "LLLL y", _locale())
 
 
 def datetime_input(moment: datetime, timezone: str) -> str:
@@ -102,8 +130,43 @@ def duration(value: timedelta) -> str:
     return format_timedelta(value, threshold=1.5, locale=_locale())
 
 
+def current_translations():
+    """The catalogue of the request's language, looked up once per request and language.
+
+    Flask-Babel finds it anew on every call (several lookups of ``g`` and the
+    locale's name), which pages with a translated word per row pay thousands
+    of times. The catalogue is kept beside Flask-Babel's own request state,
+    with the locale it belongs to: ``force_locale`` swaps that locale, so a
+    kept catalogue is used only while its locale is still the current one.
+    """
+    state = g.get("_flask_babel")
+    kept = getattr(state, "kirab_translations", None)
+    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+        return kept[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is not None:
+        state.kirab_translations = (locale, translations)
+    return translations
+
+
+def install_gettext(app) -> None:
+    """Templates' ``_()`` and ``ngettext`` through ``current_translations``."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: current_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, text: current_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: current_translations().unpgettext(
+            context, singular, plural, n
+        ),
+    )
+
+
 def register_template_helpers(app) -> None:
     """Make the formatting helpers available to every template."""
+    install_gettext(app)
     app.jinja_env.filters.update(
         local_date=local_date,
         short_date=short_date,

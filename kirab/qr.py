@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 from markupsafe import Markup, escape
 
+# A page's code is drawn once per process: the drawing depends only on the link and label.
+QR_KEPT = 512
 
+
+@lru_cache(maxsize=QR_KEPT)
 def qr_svg(url: str, label: str, *, fit: bool = False) -> Markup:
     """A QR code of ``url`` as inline SVG, labelled for screen readers.
 

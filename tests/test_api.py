@@ -174,3 +174,13 @@ def test_drafts_are_404_for_the_public(client, west_java):
     assert client.get("/api/v1/events/999999").json["error"]["status"] == 404
     titles = [e["title"] for e in client.get("/api/v1/events?per_page=500").json["events"]]
     assert "Rahasia" not in titles
+
+
+def test_links_built_once_for_many_ids_are_those_of_the_url_map(app):
+    from kirab.urls import absolute_url, id_links
+
+    with app.test_request_context("/api/v1/events"):
+        link = id_links("events.show", "event_id")
+        for number in (1, 42, 987654321, 10**12):
+            assert link(number) == absolute_url("events.show", event_id=number)
+        assert link(7) == BASE_URL + "/events/7"

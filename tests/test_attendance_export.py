@@ -152,3 +152,23 @@ def test_the_shipped_gunicorn_settings_keep_long_downloads_alive():
     assert conf.timeout >= 120 and conf.graceful_timeout >= 120
     assert 1 <= conf.keepalive <= 30
     assert conf.logger_class is conf.MaskingLogger  # the log masking stays
+
+
+def test_the_exports_times_are_written_as_iso_seconds_writes_them():
+    """The fast writer of the two times gives the text of the plain one, in every zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from kirab.attendance.csv_export import Stamps, iso_seconds
+
+    stamps = Stamps()
+    moments = [datetime(2023, 11, 13, 2, 0, 59, 999999, tzinfo=UTC),
+               datetime(1987, 12, 31, 16, 30, tzinfo=UTC),
+               datetime(2024, 3, 31, 1, 0, 1, tzinfo=ZoneInfo("Europe/Amsterdam"))]  # fmt: skip
+    for moment in moments:
+        for zone in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Amsterdam"):
+            expected = (iso_seconds(moment.astimezone(UTC)),
+                        iso_seconds(moment.astimezone(ZoneInfo(zone))))  # fmt: skip
+            assert stamps.pair(moment, zone) == expected
+    assert stamps.pair(moments[0], "Asia/Jakarta") == ("2023-11-13T02:00:59Z",
+                                                        "2023-11-13T09:00:59+07:00")  # fmt: skip

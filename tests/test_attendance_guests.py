@@ -101,3 +101,30 @@ def test_the_tick_key_names_one_expected_guest_of_this_event(setting):
         with pytest.raises(DomainError) as caught:
             expected_guest(event, refused)
         assert caught.value.field == "guest"
+
+
+def test_representatives_are_matched_by_the_database_as_by_region_scope(app):
+    """The SQL match expects exactly the representatives whose regions contain the event's."""
+    from kirab.attendance.guests import expected_party_reps, region_and_parents
+    from kirab.permissions import region_in_scope
+    from kirab.regions.models import Region
+
+    assert region_and_parents(["32.16.01"]) == {"32", "32.16", "32.16.01"}
+    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    party = db.session.get(Party, 1)
+    district = db.session.get(Region, "32.16.01")
+    event = make_event(route.stops[0], starts_at=at("2023-11-13 09:00"),
+                       invited_parties=[party], districts=[district])  # fmt: skip
+    scopes = [["32"], ["32.16"], ["32.16.01"], ["32.16.02"], ["32.10"], ["31"], ["35", "32.16.01"],
+              ["32.11"], ["35"]]  # fmt: skip
+    reps = [make_user("party_rep", party=1, regions=codes, name=f"Wakil {n}")
+            for n, codes in enumerate(scopes)]  # fmt: skip
+    gone = make_user("party_rep", party=1, regions=["32"], name="Nonaktif")
+    gone.active = False
+    db.session.commit()
+    codes = [event.region.code] + [d.code for d in event.districts]
+    by_python = [u for u in reps if any(region_in_scope(c, u.region_codes) for c in codes)]
+    assert [u.name for u in expected_party_reps(event)] == [u.name for u in by_python]
+    assert [u.name for u in by_python] == ["Wakil 0", "Wakil 1", "Wakil 2", "Wakil 6"]
+    assert expected_party_reps(event, user_id=reps[3].id) == []
+    assert expected_party_reps(event, user_id=reps[2].id) == [reps[2]]

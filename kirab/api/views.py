@@ -26,7 +26,7 @@ from kirab.regions.models import NATIONAL_TIMEZONE
 from kirab.relay.models import Relay, Stop
 from kirab.relay.moments import parse_moment
 from kirab.relay.services import default_relay, relay_spans, relay_status
-from kirab.urls import absolute_url, current_url
+from kirab.urls import absolute_url, current_url, id_links
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,9 +58,10 @@ def events():
     if pagination.has_next:
         next_url = current_app.config["BASE_URL"] + current_url(page=page + 1, per_page=per_page)
     totals = attendance_totals([event.id for event in pagination.items])
+    link = id_links("events.show", "event_id")
     return conditional(
         jsonify(
-            events=[event_json(event, totals[event.id]) for event in pagination.items],
+            events=[event_json(event, totals[event.id], link) for event in pagination.items],
             page=page,
             per_page=per_page,
             total=pagination.total,

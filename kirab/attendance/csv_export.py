@@ -13,7 +13,9 @@ import csv
 import io
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -30,7 +32,6 @@ from kirab.attendance.models import AttendanceRecord, HeadcountTally
 from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.models import Event
-from kirab.i18n import to_local
 from kirab.regions.models import Office, Party, Region
 from kirab.relay.models import Stop
 
@@ -47,6 +48,36 @@ def iso_seconds(moment: datetime) -> str:
     """An ISO time to the second, in its own offset (UTC written as Z)."""
     text = moment.replace(microsecond=0).isoformat()
     return text.replace("+00:00", "Z")
+
+
+class Stamps:
+    """The two times of a record (UTC and the stop's local time) as ``iso_seconds`` writes them.
+
+    An export writes hundreds of thousands: the zone and the text of each
+    offset are found once, and each time is written from its fields in C.
+    """
+
+    def __init__(self):
+        self.zones: dict[str, ZoneInfo] = {}
+        self.suffixes: dict[timedelta, str] = {}
+
+    def suffix(self, offset: timedelta) -> str:
+        """``+07:00`` for seven hours, as ``isoformat`` writes it."""
+        text = self.suffixes.get(offset)
+        if text is None:
+            text = iso_seconds(datetime(2000, 1, 1, tzinfo=dt_timezone(offset)))[19:]
+            self.suffixes[offset] = text
+        return text
+
+    def pair(self, moment: datetime, zone: str) -> tuple[str, str]:
+        """``moment`` in UTC and in ``zone`` (the wall clock is the first 19 characters)."""
+        utc = moment.astimezone(UTC)
+        info = self.zones.get(zone)
+        if info is None:
+            info = self.zones[zone] = ZoneInfo(zone)
+        offset = info.utcoffset(moment)
+        local = (utc + offset).isoformat(timespec="seconds")[:19]
+        return utc.isoformat(timespec="seconds")[:19] + "Z", local + self.suffix(offset)
 
 
 # Rows fetched from the database's cursor at a time: the export holds one batch, never all.
@@ -118,32 +149,36 @@ def headcount_query(*conditions):
     )
 
 
-def export_row(row) -> list[str]:
-    """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line."""
+def export_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
+    """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line.
+
+    Numbers, times and the fixed words (region code, category, method, zone)
+    are written as they are; only the typed text is defused against formulas.
+    """
     (event_id, title, code, stop_id, name, category, party_number, party, self_declared,
      organisation, contact, method, recorded_at, zone, recorder_email) = row  # fmt: skip
-    status = ""
+    status = number = ""
     if party_number is not None:
         status = SELF_DECLARED if self_declared else CONFIRMED
-    cells = (
-        event_id, title, code, stop_id, name, category,
-        party_number if party_number is not None else "", party or "", status,
-        organisation, contact, method, iso_seconds(recorded_at.astimezone(UTC)),
-        iso_seconds(to_local(recorded_at, zone)), zone, recorder_email or "", PERSON, "", "",
+        number = str(party_number)
+    utc, local = (stamps or Stamps()).pair(recorded_at, zone)
+    # The region code, category and method are the database's own words (checked values).
+    return (
+        str(event_id), safe_cell(title), code, str(stop_id), safe_cell(name), category,
+        number, safe_cell(party), status, safe_cell(organisation), safe_cell(contact), method,
+        utc, local, zone, safe_cell(recorder_email), PERSON, "", "",
     )  # fmt: skip
-    return [safe_cell(value) for value in cells]
 
 
-def headcount_row(row) -> list[str]:
+def headcount_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
     """One tally (a tuple of ``HEADCOUNT_COLUMNS``) as the cells of a CSV line."""
     (event_id, title, code, stop_id, category, recorded_at, zone, recorder_email, post,
      count) = row  # fmt: skip
-    cells = (
-        event_id, title, code, stop_id, "", category, "", "", "", "", "", "",
-        iso_seconds(recorded_at.astimezone(UTC)), iso_seconds(to_local(recorded_at, zone)), zone,
-        recorder_email or "", HEADCOUNT, post, count,
+    utc, local = (stamps or Stamps()).pair(recorded_at, zone)
+    return (
+        str(event_id), safe_cell(title), code, str(stop_id), "", category, "", "", "", "", "", "",
+        utc, local, zone, safe_cell(recorder_email), HEADCOUNT, safe_cell(post), str(count),
     )  # fmt: skip
-    return [safe_cell(value) for value in cells]
 
 
 def export_batches(*conditions) -> Iterator[tuple[Sequence, object]]:
@@ -165,8 +200,9 @@ def export_batches(*conditions) -> Iterator[tuple[Sequence, object]]:
 def export_rows(*conditions) -> Iterator[list[str]]:
     """The CSV rows, header first, read from the database in batches."""
     yield COLUMNS
+    stamps = Stamps()
     for batch, make_row in export_batches(*conditions):
-        yield from (make_row(row) for row in batch)
+        yield from (make_row(row, stamps) for row in batch)
 
 
 def export_csv(*conditions) -> Iterator[str]:
@@ -181,9 +217,10 @@ def export_csv(*conditions) -> Iterator[str]:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    stamps = Stamps()
     try:
         for batch, make_row in export_batches(*conditions):
-            writer.writerows(make_row(row) for row in batch)
+            writer.writerows([make_row(row, stamps) for row in batch])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

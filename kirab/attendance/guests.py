@@ -33,7 +33,6 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import Event
 from kirab.params import whole_number
-from kirab.permissions import region_in_scope
 from kirab.regions.models import Party
 
 REPRESENTATIVE, LISTED = "u", "g"
@@ -125,27 +124,50 @@ def expected_guests(event: Event) -> list[ExpectedEntry]:
     return [replace(entry, record=by_identity.get(entry.identity)) for entry in entries]
 
 
-def expected_party_reps(event: Event) -> list[User]:
-    """Active party representatives of the invited parties who follow the event's region.
+def region_and_parents(codes: list[str]) -> set[str]:
+    """Every code in ``codes`` and every region containing one (``32.16.01``: 32, 32.16)."""
+    return {code[:end] for code in codes for end in range(len(code) + 1)
+            if end == len(code) or code[end] == "."}  # fmt: skip
 
-    A representative follows the event when one of their regions contains
-    the host region or a kecamatan the event serves.
+
+def _party_reps_query(event: Event, parties: list[int]):
+    """Active representatives of ``parties`` following the event, found by the database.
+
+    A region contains the host region or a served kecamatan exactly when it is
+    one of their codes or a parent of one, so the regions are matched by
+    equality (and an index) instead of loading every representative.
     """
-    parties = [party.number for party in event.invited_parties]
-    if not parties:
-        return []
-    users = db.session.execute(
+    codes = [event.region.code] + [district.code for district in event.districts]
+    following = db.select(UserRegion.user_id).where(
+        UserRegion.region_code.in_(sorted(region_and_parents(codes)))
+    )
+    return (
         db.select(User)
         .where(
             User.role == PARTY_REP_ROLE,
             User.active.is_(True),
             User.party_number.in_(parties),
-            User.id.in_(db.select(UserRegion.user_id)),
+            User.id.in_(following),
         )
+        .options(joinedload(User.party))
         .order_by(User.party_number, User.name, User.email)
-    ).scalars()
-    codes = [event.region.code] + [district.code for district in event.districts]
-    return [user for user in users if any(region_in_scope(c, user.region_codes) for c in codes)]
+    )
+
+
+def expected_party_reps(event: Event, user_id: int | None = None) -> list[User]:
+    """Active party representatives of the invited parties who follow the event's region.
+
+    A representative follows the event when one of their regions contains
+    the host region or a kecamatan the event serves. With ``user_id``, only
+    that representative (when they follow it).
+    """
+    parties = [party.number for party in event.invited_parties]
+    if not parties:
+        return []
+    query = _party_reps_query(event, parties)
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    return list(db.session.execute(query).scalars().unique())
 
 
 def guest_name(user: User) -> str:
@@ -161,9 +183,9 @@ def expected_guest(event: Event, guest_ref: str) -> ExpectedEntry:
     """
     kind, number = (guest_ref or "")[:1], whole_number((guest_ref or "")[1:])
     if number is not None and kind == REPRESENTATIVE:
-        user = next((u for u in expected_party_reps(event) if u.id == number), None)
-        if user is not None:
-            return representative_entry(user)
+        found = expected_party_reps(event, user_id=number)
+        if found:
+            return representative_entry(found[0])
     elif number is not None and kind == LISTED:
         guest = db.session.get(ExpectedGuest, number)
         if guest is not None and guest.event_id == event.id:

@@ -60,9 +60,12 @@ def events_in_scope(event_filter: EventFilter):
 
 
 def per_event(event_filter: EventFilter):
-    """A subquery: each event in scope with its named and counted attendance (the kept totals)."""
-    scope = events_in_scope(event_filter).subquery()
-    return (
+    """A subquery: each event in scope with its named and counted attendance (the kept totals).
+
+    The scope's joins and filter are applied here directly, not through a
+    subquery of ids joined back to the events: one pass over the events.
+    """
+    query = (
         db.select(
             Event.id.label("event_id"),
             Event.stop_id,
@@ -71,10 +74,13 @@ def per_event(event_filter: EventFilter):
             func.coalesce(TOTALS.c.named, 0).label("named"),
             func.coalesce(TOTALS.c.crowd, 0).label("crowd"),
         )
-        .join(scope, scope.c.id == Event.id)
+        .join(Event.stop)
+        .join(Stop.office)
+        .join(Office.region)
         .outerjoin(TOTALS, TOTALS.c.event_id == Event.id)
-        .subquery()
+        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
     )
+    return event_filter.apply(query).subquery()
 
 
 def grouped(event_filter: EventFilter, column_name: str) -> list[tuple]:

@@ -46,7 +46,10 @@ def month_end(first: date) -> date:
 
 
 def month_weeks(first: date, events: list[Event]) -> list[list[Day]]:
-    """Weeks (Monday to Sunday) covering the month, each day with the events starting then."""
+    """Weeks (Monday to Sunday) covering the month, each day with the events starting then.
+
+    An event is anything with ``starts_at`` and ``timezone``: the month view passes rows.
+    """
     by_day: dict[date, list[Event]] = defaultdict(list)
     for event in events:
         by_day[to_local(event.starts_at, event.timezone).date()].append(event)

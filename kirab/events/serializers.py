@@ -9,11 +9,12 @@ from kirab.i18n import to_local, tz_abbr
 from kirab.urls import absolute_url
 
 
-def event_json(event: Event, attendance_total: int) -> dict:
+def event_json(event: Event, attendance_total: int, link=None) -> dict:
     """One event as the API returns it; times in the event's local offset.
 
     ``attendance_total`` comes from ``attendance_totals`` over a whole page
-    of events, so a list costs the same few queries at any length.
+    of events, so a list costs the same few queries at any length; a list
+    passes ``link`` (``kirab.urls.id_links``) to build its links in one go.
     """
     zone = event.timezone
     region = event.region
@@ -45,5 +46,5 @@ def event_json(event: Event, attendance_total: int) -> dict:
         "sequence": event.sequence,
         "updated_at": event.updated_at.astimezone(UTC).isoformat(),
         "attendance_total": attendance_total,
-        "url": absolute_url("events.show", event_id=event.id),
+        "url": link(event.id) if link else absolute_url("events.show", event_id=event.id),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import false, func, or_, select
@@ -13,8 +14,8 @@ from kirab.database import db
 from kirab.events.filters import EventFilter, region_condition
 from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
 from kirab.i18n import to_local
-from kirab.regions.models import Office
-from kirab.relay.models import Stop
+from kirab.regions.models import Dapil, Office, Region
+from kirab.relay.models import Route, Stop
 
 
 def public_events(event_filter: EventFilter, *, details: bool = True):
@@ -94,3 +95,45 @@ def events_by_local_day(events: list[Event]) -> list[tuple[date, list[Event]]]:
     for event in events:
         days[to_local(event.starts_at, event.timezone).date()].append(event)
     return sorted(days.items())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of the agenda's filter form: the value sent and the name shown."""
+
+    value: str
+    name: str
+
+
+def filter_choices(relay) -> dict[str, list[Choice]]:
+    """The options of the agenda's filter form, read as columns (no stops or regions built).
+
+    Routes in the relay's order; the regions hosting their stops, each once,
+    in route and stop order; every dapil by region and number.
+    """
+    routes, regions = [], {}
+    if relay is not None:
+        routes = [Choice(str(row.id), row.name) for row in db.session.execute(
+            select(Route.id, Route.name).where(Route.relay_id == relay.id)
+            .order_by(Route.position, Route.id))]  # fmt: skip
+        hosts = db.session.execute(
+            select(Region.code, Region.name)
+            .select_from(Stop)
+            .join(Route, Route.id == Stop.route_id)
+            .join(Office, Office.id == Stop.office_id)
+            .join(Region, Region.code == Office.region_code)
+            .where(Route.relay_id == relay.id)
+            .order_by(Route.position, Route.id, Stop.position, Stop.id)
+        )
+        for code, name in hosts:
+            regions.setdefault(code, Choice(code, name))
+    dapil = db.session.execute(
+        select(Dapil.region_code, Dapil.number, Dapil.name).order_by(
+            Dapil.region_code, Dapil.number
+        )
+    )
+    return {
+        "routes": routes,
+        "region_choices": list(regions.values()),
+        "dapil_choices": [Choice(f"{code}-{number}", name) for code, number, name in dapil],
+    }

@@ -18,7 +18,7 @@ from kirab.errors import DomainError, bad_request
 from kirab.events.advisories import is_outside_stop
 from kirab.events.calendar_grid import month_end, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
-from kirab.events.models import KINDS, event_provinces
+from kirab.events.models import KINDS, Event, event_provinces
 from kirab.events.services import (
     events_by_local_day,
     first_event_start,
@@ -26,11 +26,14 @@ from kirab.events.services import (
     get_event,
     public_events,
 )
+from kirab.events.services import (
+    filter_choices as choices_of,
+)
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_manage_region, can_view_event
-from kirab.regions.models import NATIONAL_TIMEZONE, Dapil
-from kirab.relay.services import default_relay, relay_spans, routes_with_stops
+from kirab.regions.models import NATIONAL_TIMEZONE, Region
+from kirab.relay.services import default_relay, relay_spans
 
 bp = Blueprint("events", __name__)
 
@@ -47,10 +50,11 @@ def filters_and_page():
 
 
 def filter_choices(event_filter) -> dict:
-    """What the filter form offers: relays, the chosen relay's routes and stops, dapil, kinds.
+    """What the filter form offers: relays, the chosen relay's routes and regions, dapil, kinds.
 
     The chosen relay is the one filtered on, else the route's, else the one
-    the home page shows now (under way, next, or ended last).
+    the home page shows now (under way, next, or ended last). Read as
+    columns (``events.services.filter_choices``): no stops or regions built.
     """
     spans = relay_spans()
     relay = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
@@ -58,10 +62,7 @@ def filter_choices(event_filter) -> dict:
     return {
         "relays": [found for found, _start, _end in spans],
         "chosen_relay": relay,
-        "routes": routes_with_stops(relay) if relay else [],
-        "dapil_choices": list(
-            db.session.execute(db.select(Dapil).order_by(Dapil.region_code, Dapil.number)).scalars()
-        ),
+        **choices_of(relay),
         "kinds": KINDS,
     }
 
@@ -83,11 +84,13 @@ def month_view(event_filter):
             first = to_local(start, NATIONAL_TIMEZONE).date().replace(day=1)
     except DomainError as error:
         bad_request(error.message)
-    # The grid shows times and titles only: no dapil or kecamatan to load.
-    query = public_events(event_filter, details=False).where(
-        local_dates_condition(first, month_end(first))
+    # The grid shows times and titles only: those columns as rows, no objects to build.
+    query = (
+        public_events(event_filter, details=False)
+        .where(local_dates_condition(first, month_end(first)))
+        .with_only_columns(Event.id, Event.title, Event.starts_at, Region.timezone)
     )
-    events = list(db.session.execute(query.limit(MONTH_LIMIT)).scalars())
+    events = list(db.session.execute(query.limit(MONTH_LIMIT)))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = month_end(first) + timedelta(days=1)
     return {
