@@ -6,7 +6,7 @@ from datetime import timedelta
 from itertools import groupby
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,6 +25,7 @@ from kirab.events.services import (
     get_event,
     public_events,
 )
+from kirab.events.share_card import share_card
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_view_event
@@ -149,3 +150,13 @@ def show(event_id: int):
         abort(404)
     # The attendance figure comes from the attendance area (event_attendance_total).
     return render_template("events/show.html", event=event)
+
+
+@bp.get("/events/<id:event_id>/card.png")
+@cached_page(event_scopes)
+def card(event_id: int):
+    """The event's share card (``og:image``); 404 wherever its page is."""
+    event = get_event(event_id)
+    if event is None or not can_view_event(current_user, event):
+        abort(404)
+    return Response(share_card(event), mimetype="image/png")
