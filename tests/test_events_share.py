@@ -76,3 +76,30 @@ def test_a_long_title_is_wrapped_within_the_card(app):
     lines = wrapped(draw, "Sosialisasi " * 30 + "Supercalifragilistic" * 5, face, WIDTH - 128, 3)
     assert len(lines) == 3 and lines[-1].endswith("…")
     assert all(draw.textlength(line, font=face) <= WIDTH - 128 for line in lines)
+
+
+def test_an_organizer_of_the_region_gets_an_edit_link(client, parade):
+    edit = f'href="/manage/events/{parade.id}/edit"'
+    assert edit not in client.get(f"/events/{parade.id}").get_data(as_text=True)
+    outsider = make_user("organizer", regions=["32.15"])
+    db.session.commit()
+    login(client, outsider)
+    assert edit not in client.get(f"/events/{parade.id}").get_data(as_text=True)
+    organizer = make_user("organizer", regions=["32.16"])
+    db.session.commit()
+    login(client, organizer)
+    page = client.get(f"/events/{parade.id}").get_data(as_text=True)
+    assert edit in page and "Ubah kegiatan ini" in page
+    assert client.get(f"/manage/events/{parade.id}/edit").status_code == 200
+    assert f'href="/manage/stops/{parade.stop_id}/events"' in page
+
+
+def test_a_cancelled_event_offers_reading_its_attendance_not_recording(client, parade):
+    organizer = make_user("organizer", regions=["32.16"])
+    db.session.commit()
+    login(client, organizer)
+    assert "Catat kehadiran" in client.get(f"/events/{parade.id}").get_data(as_text=True)
+    parade.status = CANCELLED
+    db.session.commit()
+    page = client.get(f"/events/{parade.id}").get_data(as_text=True)
+    assert "Catat kehadiran" not in page and "Lihat kehadiran" in page
