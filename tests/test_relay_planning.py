@@ -76,6 +76,15 @@ def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(
     page = preview.get_data(as_text=True)
     assert "KPU Kota Bekasi" in page and "Pawai Kirab Pemilu Dapil 7" in page
     assert "Selasa, 14 November 2023, 09.00 WIB" in page  # Kabupaten Bekasi's new start
+    # The preview's table has the page's width: it is not inside the narrow column of fields.
+    narrow = page.split('<div class="narrow">', 1)[1].split("</div>", 1)[0]
+    assert 'name="amount"' in narrow and 'class="preview"' not in narrow
+    assert (
+        'class="narrow"'
+        not in page.split('class="preview"', 1)[0]
+        .split("<form", 1)[1]
+        .split('<div class="narrow">')[0]
+    )
     # The preview changed nothing.
     db.session.expire_all()
     assert stop_of("32.16").receives_at == before[kab.id][0]
