@@ -220,7 +220,7 @@ def test_insert_remove_and_reorder_keep_positions_and_handovers_contiguous(app):
         at("2023-11-16 09:00"), at("2023-11-19 09:00"))  # fmt: skip
     assert event.starts_at == at("2023-11-08 09:00")
 
-    with pytest.raises(DomainError, match="acara"):
+    with pytest.raises(DomainError, match="kegiatan"):
         planning.remove_stop(kab, actor=admin)
     planning.remove_stop(karawang, actor=admin)
     assert codes() == ["32.08", "32.16", "32.75", "RI"]
