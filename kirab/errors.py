@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+import time
+from datetime import datetime, timedelta
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -13,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from kirab.database import db
+from kirab.extensions import limiter
+from kirab.i18n import duration
 
 # Failures that mean the database is away, stalled or overloaded, not that the request was wrong.
 OUTAGES = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)
@@ -99,6 +103,14 @@ def error_message(code: int) -> str:
     return messages.get(code, _("Something went wrong."))
 
 
+def seconds_to_wait() -> int | None:
+    """Whole seconds until the rate limit this request broke lets it through again."""
+    breached = limiter.current_limit
+    if breached is None:
+        return None
+    return max(1, math.ceil(breached.reset_at - time.time()))
+
+
 def _respond(code: int, message: str):
     """Render an error as JSON, plain text or an HTML page, as the path requires."""
     if wants_json():
@@ -123,10 +135,18 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         # Our own aborts carry a message for people; werkzeug's defaults are English.
         message = getattr(error, "kirab_message", None) or error_message(code)
+        wait = seconds_to_wait() if code == 429 else None
+        if wait is not None:
+            message = _(
+                "Too many attempts. Please wait %(wait)s and try again.",
+                wait=duration(timedelta(seconds=wait)),
+            )
         response = make_response(_respond(code, message))
         for name, value in error.get_headers():
             if name in ("Allow", "Retry-After"):
                 response.headers[name] = value
+        if wait is not None:
+            response.headers["Retry-After"] = str(wait)
         return response
 
     @app.errorhandler(InternalServerError)

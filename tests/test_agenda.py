@@ -176,3 +176,19 @@ def test_markup_in_titles_is_escaped(client, app):
 
 def test_region_lookup_by_code(app):
     assert db.session.get(Region, "32.16").name == "Kabupaten Bekasi"
+
+
+def test_a_page_past_the_last_says_so_instead_of_no_events(client, west_java):
+    first = client.get("/agenda?region=32.16&per_page=2").get_data(as_text=True)
+    total = int(re.search(r'class="count" role="status">(\d+) kegiatan', first).group(1))
+    assert total > 2
+    pages = -(-total // 2)
+    for view in ("day", "stop"):
+        text = client.get(f"/agenda?region=32.16&per_page=2&page=99&view={view}").get_data(
+            as_text=True
+        )
+        assert "Tidak ada kegiatan" not in text
+        assert "Halaman 99 sudah melewati halaman terakhir hasil ini." in text
+        assert f"page={pages}" in text and f"Ke halaman {pages}" in text
+    nothing = client.get("/agenda?region=32.16&kind=campus&from=2030-01-01").get_data(as_text=True)
+    assert "melewati" not in nothing and "Tidak ada kegiatan yang sesuai" in nothing

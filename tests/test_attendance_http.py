@@ -474,6 +474,11 @@ def test_a_second_self_check_in_learns_nothing_about_the_first(client, world):
     assert second.status_code == 422
     text = second.get_data(as_text=True)
     assert "Anda sudah tercatat hadir" in text and "09.30" not in text
+    # Said as it is, not as a form to correct.
+    assert "Silakan perbaiki isian" not in text
+    assert 'class="form-errors" role="alert"><p>Anda sudah tercatat hadir' in text.replace(
+        "\n  ", ""
+    )
     assert len(records(event)) == 1
 
 

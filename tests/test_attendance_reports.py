@@ -16,7 +16,7 @@ from kirab.attendance.models import CATEGORIES, AttendanceRecord, HeadcountTally
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.labels import kind_label
-from kirab.events.models import CAMPUS, DECLARATION, HANDOVER, OUTREACH, PARADE, Event
+from kirab.events.models import CAMPUS, CANCELLED, DECLARATION, HANDOVER, OUTREACH, PARADE, Event
 from kirab.regions.models import Dapil
 from tests.conftest import login
 from tests.factories import at, make_event, make_route, make_user
@@ -225,3 +225,14 @@ def test_lists_do_not_query_once_per_event(client, recorded, app):
         with counting_queries() as statements:
             assert client.get(path).status_code == 200
         assert len(statements) < 25, (path, len(statements))
+
+
+def test_a_cancelled_event_is_marked_in_the_report(client, recorded):
+    event = recorded[0]
+    row = re.compile(rf'href="/events/{event.id}">[^<]*</a> <span[^>]*>[^<]*</span>(.*?)</th>')
+    before = row.search(client.get("/reports/attendance?by=event").get_data(as_text=True))
+    assert before is not None and "Dibatalkan" not in before.group(1)
+    event.status = CANCELLED
+    db.session.commit()
+    after = row.search(client.get("/reports/attendance?by=event").get_data(as_text=True))
+    assert after is not None and 'class="badge badge-cancelled">Dibatalkan' in after.group(1)

@@ -88,7 +88,12 @@ def test_repeated_failed_logins_get_429(client, app):
     # Even the right password waits now: the limit is per client, not per guess.
     response = post_login(client, user.email, TEST_PASSWORD)
     assert response.status_code == 429
-    assert "Terlalu banyak percobaan" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert "Terlalu banyak percobaan" in text
+    # The page says how long to wait, as Retry-After does.
+    wait = int(response.headers["Retry-After"])
+    assert 0 < wait <= 60
+    assert re.search(r"Silakan tunggu \d+ (detik|menit) lalu coba lagi", text)
 
 
 def test_successful_logins_do_not_use_up_the_limit(client, app):

@@ -215,7 +215,7 @@ def test_the_feed_is_named_after_its_filter_in_indonesian_or_english(client, rou
     assert name == "Kirab Pemilu: Kabupaten Bekasi · Pawai dapil · dari 14 Nov 2023"
     assert checked.head["PRODID"].endswith("//ID")
     _r, everything = fetch(client, "/calendar.ics")
-    assert everything.text("X-WR-CALNAME") == "Kirab Pemilu: semua acara"
+    assert everything.text("X-WR-CALNAME") == "Kirab Pemilu: semua kegiatan"
 
     _r, english = fetch(client, "/calendar.ics?region=32.16&kind=parade&lang=en")
     assert english.text("NAME") == "Kirab Pemilu: Kabupaten Bekasi · District parade"
@@ -410,7 +410,7 @@ def test_a_feed_of_more_than_1000_events_without_from_is_windowed_and_says_so(cl
     assert len(ends) == min(expected, 1000)
     description = checked.text("DESCRIPTION")
     assert (
-        "hanya memuat 1.000 acara paling awal yang berakhir pada atau setelah 11 Okt 2023"
+        "hanya memuat 1.000 kegiatan paling awal yang berakhir pada atau setelah 11 Okt 2023"
         in description
     )
     assert "from dan to" in description
@@ -428,7 +428,7 @@ def test_a_feed_with_from_keeps_its_first_1000_and_says_so(client, route):
     assert len(checked.events) == 1000
     assert str(checked.events[0]["SUMMARY"]) == "Sosialisasi 1"
     assert str(checked.events[-1]["SUMMARY"]) == "Sosialisasi 1000"
-    assert "hanya memuat 1.000 acara pertama sejak 1 Sep 2023" in checked.text("DESCRIPTION")
+    assert "hanya memuat 1.000 kegiatan pertama sejak 1 Sep 2023" in checked.text("DESCRIPTION")
 
 
 def test_a_feed_of_at_most_1000_events_is_complete(client, route):

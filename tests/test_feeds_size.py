@@ -76,5 +76,5 @@ def test_only_when_shortening_is_not_enough_are_events_left_out(client, route, m
     ]  # the earliest stay
     assert all(LONG[:20] not in str(e["DESCRIPTION"]) for e in checked.events)
     note = checked.text("DESCRIPTION")
-    assert f"hanya memuat {kept} acara pertamanya" in note
+    assert f"hanya memuat {kept} kegiatan pertamanya" in note
     assert "tanpa deskripsi" in note

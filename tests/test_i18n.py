@@ -1,5 +1,6 @@
 """Indonesian-first formatting and a complete translation catalogue."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,16 @@ def test_every_interface_text_is_translated(tmp_path):
     }
     missing = sorted(str(m) for m in wanted - translated)
     assert missing == [], "run `make extract-messages` and translate these"
+
+
+def test_an_event_is_a_kegiatan_throughout_the_catalogue():
+    """One word for one thing: "acara" is left only in "berita acara" (and "upacara")."""
+    with CATALOGUE.open("rb") as po:
+        catalog = read_po(po)
+    mixed = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if re.search(r"(?<![Bb]erita )\bacara", text or "", re.IGNORECASE):
+                mixed.append(text)
+    assert mixed == []

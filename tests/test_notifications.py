@@ -119,7 +119,7 @@ def test_a_shift_of_40_events_is_one_delivery_each(west_java):
     for user in followers:
         assert [d.change_id for d in deliveries_of(user)] == [change.id]
     message = build_message(deliveries_of(followers[0])[0], "id", SENDER)
-    assert message["Subject"] == "Agenda Kirab: 40 acara digeser"
+    assert message["Subject"] == "Agenda Kirab: 40 kegiatan digeser"
     calendar = icalendar.Calendar.from_ical(attachment(message))
     assert len(calendar.walk("VEVENT")) == 40
 

@@ -125,7 +125,7 @@ def test_a_shift_of_40_events_is_one_mail_per_follower(west_java, migrated, tmp_
         wait_for(outbox_empty)
         for address in addresses:
             (mail,) = server.inbox.to(address)
-            assert mail["Subject"] == "Agenda Kirab: 40 acara digeser"
+            assert mail["Subject"] == "Agenda Kirab: 40 kegiatan digeser"
 
 
 def many_changes(west_java, followers: int, changes: int) -> None:

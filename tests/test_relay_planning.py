@@ -76,6 +76,10 @@ def test_shifting_kabupaten_bekasi_by_one_day_moves_kota_bekasi_and_every_event(
     page = preview.get_data(as_text=True)
     assert "KPU Kota Bekasi" in page and "Pawai Kirab Pemilu Dapil 7" in page
     assert "Selasa, 14 November 2023, 09.00 WIB" in page  # Kabupaten Bekasi's new start
+    # The preview's table has the page's width: it is not inside the narrow column of fields.
+    narrow = page.split('<div class="narrow">', 1)[1].split("</div>", 1)[0]
+    assert 'name="amount"' in narrow and 'class="preview"' not in narrow
+    assert '<form method="post" novalidate class="narrow">' not in page
     # The preview changed nothing.
     db.session.expire_all()
     assert stop_of("32.16").receives_at == before[kab.id][0]
@@ -216,7 +220,7 @@ def test_insert_remove_and_reorder_keep_positions_and_handovers_contiguous(app):
         at("2023-11-16 09:00"), at("2023-11-19 09:00"))  # fmt: skip
     assert event.starts_at == at("2023-11-08 09:00")
 
-    with pytest.raises(DomainError, match="acara"):
+    with pytest.raises(DomainError, match="kegiatan"):
         planning.remove_stop(kab, actor=admin)
     planning.remove_stop(karawang, actor=admin)
     assert codes() == ["32.08", "32.16", "32.75", "RI"]

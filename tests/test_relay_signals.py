@@ -74,5 +74,5 @@ def test_the_import_command_hears_the_events_refusal(runner, app, tmp_path):
     db.session.commit()
     refused = runner.invoke(args=[*args, str(short)])
     assert refused.exit_code == 1
-    assert "KPU Kabupaten Kuningan masih memiliki acara" in refused.output
+    assert "KPU Kabupaten Kuningan masih memiliki kegiatan" in refused.output
     assert len(stops(route)) == 5

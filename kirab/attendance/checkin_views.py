@@ -28,12 +28,14 @@ from kirab.attendance.pages import (
     refuse,
     with_parties,
 )
+from kirab.attendance.services import DuplicateAttendance
 from kirab.events.models import Event
 from kirab.extensions import limiter
+from kirab.forms import show_domain_error
 from kirab.i18n import local_datetime
 from kirab.permissions import can_record_attendance
 from kirab.qr import qr_svg
-from kirab.transactions import run_or_show
+from kirab.transactions import run_service
 
 
 @bp.get("/events/<id:event_id>/attendance/qr")
@@ -66,6 +68,14 @@ def public_event(event_id: int) -> Event:
     return event
 
 
+def show_checkin_refusal(form: SelfCheckinForm, error) -> None:
+    """A refused check-in: one already made is said at the top, not as a field to correct."""
+    if isinstance(error, DuplicateAttendance):
+        form.form_errors.append(error.message)
+    else:
+        show_domain_error(form, error)
+
+
 @bp.route("/events/<id:event_id>/check-in/<token>", methods=["GET", "POST"])
 @limiter.limit(checkin_limit, methods=["POST"])
 def checkin(event_id: int, token: str):
@@ -82,14 +92,14 @@ def checkin(event_id: int, token: str):
         refuse(error.status, error.message)
     late = received if now != received else None
     if form.validate_on_submit():
-        done, outcome = run_or_show(
-            form,
+        done, outcome = run_service(
             lambda: record_person(
                 form,
                 event,
                 partial(self_check_in, event, token, now, received_at=late),
                 public=True,
             ),
+            partial(show_checkin_refusal, form),
         )
         if done:
             entry = outcome.record

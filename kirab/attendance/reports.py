@@ -95,11 +95,11 @@ def grouped(event_filter: EventFilter, column_name: str) -> list[tuple]:
 
 
 def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[ReportRow]:
-    """One row per event, in time order, a page at a time."""
+    """One row per event, in time order, a page at a time; the key ends with its status."""
     rows = per_event(event_filter)
     result = db.session.execute(
-        db.select(Event.id, Event.title, Event.starts_at, Region.timezone, rows.c.named,
-                  rows.c.crowd)
+        db.select(Event.id, Event.title, Event.starts_at, Region.timezone, Event.status,
+                  rows.c.named, rows.c.crowd)
         .join(rows, rows.c.event_id == Event.id)
         .join(Stop, Stop.id == Event.stop_id)
         .join(Office, Office.id == Stop.office_id)
@@ -109,8 +109,8 @@ def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[
         .offset(offset)
     ).all()  # fmt: skip
     return [
-        ReportRow((event_id, starts_at, zone), title, 1, int(named), int(crowd))
-        for event_id, title, starts_at, zone, named, crowd in result
+        ReportRow((event_id, starts_at, zone, status), title, 1, int(named), int(crowd))
+        for event_id, title, starts_at, zone, status, named, crowd in result
     ]
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from itertools import groupby
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,6 +29,7 @@ from kirab.events.services import (
 from kirab.events.services import (
     filter_choices as choices_of,
 )
+from kirab.events.share_card import share_card
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.permissions import can_manage_region, can_view_event
@@ -174,3 +175,13 @@ def show(event_id: int):
         event
     )
     return render_template("events/show.html", event=event, outside_stop=outside)
+
+
+@bp.get("/events/<id:event_id>/card.png")
+@cached_page(event_scopes)
+def card(event_id: int):
+    """The event's share card (``og:image``); 404 wherever its page is."""
+    event = get_event(event_id)
+    if event is None or not can_view_event(current_user, event):
+        abort(404)
+    return Response(share_card(event), mimetype="image/png")
