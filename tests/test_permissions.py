@@ -156,7 +156,7 @@ MATRIX = [
     ("feeds.personal", "GET", "/calendar/{token}.ics", None, EVERYONE_200),
     ("feeds.personal", "GET", "/calendar/not-a-token.ics", None, row(404, 404, 404, 404, 404, 404)),
     ("feeds.account", "GET", "/account/calendar", None, LOGGED_IN),
-    ("feeds.account", "POST", "/account/calendar", {}, LOGGED_IN),
+    ("feeds.account", "POST", "/account/calendar", {"confirm": "y"}, LOGGED_IN),
     ("api.events", "GET", "/api/v1/events?region=32.16", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{published}", None, EVERYONE_200),
     ("api.event", "GET", "/api/v1/events/{draft}", None, DRAFT_PAGE),

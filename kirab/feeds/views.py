@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
@@ -115,14 +116,19 @@ def account():
     form = FeedTokenForm()
     existing = feed_token_of(current_user)
     token = None
+    status = 200
     if form.validate_on_submit():  # a POST with a valid CSRF token
-        token = issue_token(current_user, actor=current_user, now=clock.now())
-        existing = feed_token_of(current_user)
+        if existing is not None and not form.confirm.data:
+            form.confirm.errors = [_("Tick the box to confirm the reset.")]
+            status = 400
+        else:
+            token = issue_token(current_user, actor=current_user, now=clock.now())
+            existing = feed_token_of(current_user)
     feed = links.personal_links(token) if token else None
     return render_template(
         "feeds/account.html", form=form, existing=existing, parts=personal_parts(current_user),
         feed=feed,
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.app_template_global()
