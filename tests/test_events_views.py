@@ -190,8 +190,18 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     )
     copy = db.session.execute(db.select(Event).where(Event.status == DRAFT)).scalar_one()
     assert copy.title == "KPU Goes To Campus"
+    confirm_page = client.get(f"/manage/events/{copy.id}/delete")
+    assert confirm_page.status_code == 200
+    assert "Ya, hapus draf ini" in confirm_page.get_data(as_text=True)
+    unconfirmed = client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 400
+    assert "Centang kotak untuk mengonfirmasi penghapusan." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, copy.id).deleted_at is None
     assert (
-        client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token}).status_code
+        client.post(
+            f"/manage/events/{copy.id}/delete", data={"csrf_token": token, "confirm": "y"}
+        ).status_code
         == 302
     )
     db.session.expire_all()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FloatField,
     IntegerField,
@@ -160,3 +161,12 @@ class CancelForm(KirabForm):
 
 class ActionForm(KirabForm):
     """A button that changes something: only the CSRF token."""
+
+
+class DeleteForm(KirabForm):
+    """Deleting a draft cannot be undone: a ticked box confirms it, without script."""
+
+    confirm = BooleanField(
+        _l("Yes, delete this draft"),
+        validators=[InputRequired(message=_l("Tick the box to confirm the deletion."))],
+    )

@@ -13,7 +13,14 @@ from kirab import clock
 from kirab.database import db
 from kirab.events import scheduling
 from kirab.events.advisories import dapil_without_parade, events_outside_stop, venue_clashes
-from kirab.events.forms import ActionForm, CancelForm, EventEditForm, EventForm, ProgrammeForm
+from kirab.events.forms import (
+    ActionForm,
+    CancelForm,
+    DeleteForm,
+    EventEditForm,
+    EventForm,
+    ProgrammeForm,
+)
 from kirab.events.models import Event
 from kirab.permissions import can_manage_region, can_see_planning
 from kirab.regions.forms import party_choices
@@ -201,11 +208,21 @@ def duplicate_event(event_id: int):
                         _("A draft copy of %(title)s has been made."))  # fmt: skip
 
 
-@bp.post("/events/<id:event_id>/delete")
+@bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_event(event_id: int):
-    """Delete a draft."""
-    return event_action(event_id, scheduling.delete_event, _("%(title)s has been deleted."))
+    """Delete a draft, once a ticked box confirms it."""
+    event = load_event(event_id)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        saved, _event = run_or_flash(
+            lambda: scheduling.delete_event(event, actor=current_user, now=clock.now())
+        )
+        if saved:
+            flash(_("%(title)s has been deleted.", title=event.title), "success")
+        return redirect(url_for("schedule.stop", stop_id=event.stop_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("schedule/delete.html", form=form, event=event), status
 
 
 @bp.route("/events/<id:event_id>/cancel", methods=["GET", "POST"])
