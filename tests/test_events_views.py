@@ -308,6 +308,9 @@ def test_a_party_representative_follows_regions_and_invitations(client, west_jav
         "Serah terima bendera dari KPU Kabupaten Kuningan" in page
     )  # party 1 is invited in Karawang
     assert "KPU Goes To Campus Universitas Buana Perjuangan" not in page  # Karawang, not invited
+    # The followed regions read by name, not by code.
+    assert "(Kabupaten Bekasi, Kota Bekasi)" in page
+    assert "32.16" not in page.split("<main", 1)[1].split("</p>", 1)[0]
 
 
 def test_open_graph_previews(client, west_java):
