@@ -159,6 +159,10 @@ def test_report_pages_show_the_same_totals(client, recorded):
     text = client.get("/reports/attendance?by=kind&region=32.16").get_data(as_text=True)
     shown = int(re.search(r'id="report-total">([\d.]+)<', text).group(1).replace(".", ""))
     assert shown == sum(named[e.id] + crowd[e.id] for e in bekasi)
+    # The region is chosen by name from the stops' regions, not typed as a code.
+    assert '<select id="region" name="region">' in text
+    assert '<option value="32.16" selected>Kabupaten Bekasi</option>' in text
+    assert 'placeholder="32.16"' not in text
 
 
 def test_the_party_matrix_keeps_confirmed_and_self_declared_apart(client, recorded):

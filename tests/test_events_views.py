@@ -190,8 +190,18 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     )
     copy = db.session.execute(db.select(Event).where(Event.status == DRAFT)).scalar_one()
     assert copy.title == "KPU Goes To Campus"
+    confirm_page = client.get(f"/manage/events/{copy.id}/delete")
+    assert confirm_page.status_code == 200
+    assert "Ya, hapus draf ini" in confirm_page.get_data(as_text=True)
+    unconfirmed = client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 400
+    assert "Centang kotak untuk mengonfirmasi penghapusan." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, copy.id).deleted_at is None
     assert (
-        client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token}).status_code
+        client.post(
+            f"/manage/events/{copy.id}/delete", data={"csrf_token": token, "confirm": "y"}
+        ).status_code
         == 302
     )
     db.session.expire_all()
@@ -298,6 +308,9 @@ def test_a_party_representative_follows_regions_and_invitations(client, west_jav
         "Serah terima bendera dari KPU Kabupaten Kuningan" in page
     )  # party 1 is invited in Karawang
     assert "KPU Goes To Campus Universitas Buana Perjuangan" not in page  # Karawang, not invited
+    # The followed regions read by name, not by code.
+    assert "(Kabupaten Bekasi, Kota Bekasi)" in page
+    assert "32.16" not in page.split("<main", 1)[1].split("</p>", 1)[0]
 
 
 def test_open_graph_previews(client, west_java):

@@ -90,6 +90,9 @@ def test_the_account_page_shows_a_new_address_once(client, rep):
     token = TOKEN_URL.search(html).group(1)
     assert f"webcal://kirab.test.example/calendar/{token}.ics" in html
     assert '<svg role="img"' in html
+    # The whole address is text to read and select, not cut off in a field.
+    assert f'<code id="feed-address">https://kirab.test.example/calendar/{token}.ics</code>' in html
+    assert 'data-copy="feed-address"' in html
     assert created.headers["Referrer-Policy"] == "no-referrer"
     assert "no-store" in created.headers["Cache-Control"]
     assert fetch(client, f"/calendar/{token}.ics")[0].status_code == 200
@@ -98,8 +101,16 @@ def test_the_account_page_shows_a_new_address_once(client, rep):
     assert token not in later
     assert "yang berlangganan alamat lama berhenti menerima pembaruan" in later
 
-    reset = client.post(
+    unconfirmed = client.post(
         "/account/calendar", data={"csrf_token": csrf_token(client, "/account/calendar")}
+    )
+    assert unconfirmed.status_code == 400
+    assert "Centang kotak untuk mengonfirmasi" in unconfirmed.get_data(as_text=True)
+    assert fetch(client, f"/calendar/{token}.ics")[0].status_code == 200
+
+    reset = client.post(
+        "/account/calendar",
+        data={"csrf_token": csrf_token(client, "/account/calendar"), "confirm": "y"},
     )
     new_token = TOKEN_URL.search(reset.get_data(as_text=True)).group(1)
     assert new_token != token

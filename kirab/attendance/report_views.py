@@ -7,11 +7,14 @@ from flask_babel import gettext as _
 
 from kirab.attendance import reports
 from kirab.attendance.pages import bp
+from kirab.database import db
 from kirab.errors import bad_request
 from kirab.events.filters import FilterError, parse_filters
 from kirab.events.labels import kind_label
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.params import whole_number
+from kirab.regions.models import Office, Region
+from kirab.relay.models import Stop
 
 REPORT_PAGE = 100
 MATRIX_PAGE = 50
@@ -115,3 +118,16 @@ def party_matrix():
         page=current_page,
         pages=max(1, -(-total // MATRIX_PAGE)),
     )
+
+
+@bp.app_template_global()
+def report_regions() -> list[Region]:
+    """The regions holding a stop, for the reports' region select, by code."""
+    query = (
+        db.select(Region)
+        .join(Office, Office.region_code == Region.code)
+        .join(Stop, Stop.office_id == Office.id)
+        .distinct()
+        .order_by(Region.code)
+    )
+    return list(db.session.scalars(query))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FloatField,
     IntegerField,
@@ -169,3 +170,12 @@ class ActionForm(KirabForm):
 
 class DuplicateForm(SubmissionForm):
     """The duplicate button: one copy however often it is pressed."""
+
+
+class DeleteForm(KirabForm):
+    """Deleting a draft cannot be undone: a ticked box confirms it, without script."""
+
+    confirm = BooleanField(
+        _l("Yes, delete this draft"),
+        validators=[InputRequired(message=_l("Tick the box to confirm the deletion."))],
+    )

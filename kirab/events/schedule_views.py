@@ -25,6 +25,7 @@ from kirab.events.advisories import (
 from kirab.events.forms import (
     ActionForm,
     CancelForm,
+    DeleteForm,
     DuplicateForm,
     EventEditForm,
     EventForm,
@@ -255,11 +256,21 @@ def duplicate_event(event_id: int):
     return redirect(url or back)
 
 
-@bp.post("/events/<id:event_id>/delete")
+@bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_event(event_id: int):
-    """Delete a draft."""
-    return event_action(event_id, scheduling.delete_event, _("%(title)s has been deleted."))
+    """Delete a draft, once a ticked box confirms it."""
+    event = load_event(event_id)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        saved, _event = run_or_flash(
+            lambda: scheduling.delete_event(event, actor=current_user, now=clock.now())
+        )
+        if saved:
+            flash(_("%(title)s has been deleted.", title=event.title), "success")
+        return redirect(url_for("schedule.stop", stop_id=event.stop_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("schedule/delete.html", form=form, event=event), status
 
 
 @bp.post("/events/<id:event_id>/withdraw")

@@ -152,8 +152,16 @@ def following():
         "events/following.html",
         pagination=pagination,
         days=events_by_local_day(pagination.items),
-        regions=current_user.region_codes,
+        regions=followed_region_names(current_user.region_codes),
     )
+
+
+def followed_region_names(codes: list[str]) -> list[str]:
+    """The names of the regions a person follows, in the order of their codes."""
+    names = dict(
+        db.session.execute(db.select(Region.code, Region.name).where(Region.code.in_(codes))).all()
+    )
+    return [names.get(code, code) for code in sorted(codes)]
 
 
 def event_scopes(event_id: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
@@ -116,23 +117,28 @@ def account():
     form = FeedTokenForm()
     existing = feed_token_of(current_user)
     token = None
+    status = 200
     if form.validate_on_submit():  # a POST with a valid CSRF token
-        made: list[str] = []
-        # A repeated post must not reset the address the first one has just shown.
-        url = create_once(
-            form, "feed.token", current_user, clock.now(),
-            lambda: issue_token(current_user, actor=current_user, now=clock.now()),
-            lambda issued: made.append(issued) or url_for("feeds.account"),
-        )  # fmt: skip
-        if not made:
-            return redirect(url or url_for("feeds.account"))
-        token = made[0]
-        existing = feed_token_of(current_user)
+        if existing is not None and not form.confirm.data:
+            form.confirm.errors = [_("Tick the box to confirm the reset.")]
+            status = 400
+        else:
+            made: list[str] = []
+            # A repeated post must not reset the address the first one has just shown.
+            url = create_once(
+                form, "feed.token", current_user, clock.now(),
+                lambda: issue_token(current_user, actor=current_user, now=clock.now()),
+                lambda issued: made.append(issued) or url_for("feeds.account"),
+            )  # fmt: skip
+            if not made:
+                return redirect(url or url_for("feeds.account"))
+            token = made[0]
+            existing = feed_token_of(current_user)
     feed = links.personal_links(token) if token else None
     return render_template(
         "feeds/account.html", form=form, existing=existing, parts=personal_parts(current_user),
         feed=feed,
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.app_template_global()
