@@ -9,7 +9,7 @@ from werkzeug.http import is_resource_modified
 
 from kirab import clock
 from kirab.compression import client_etag
-from kirab.errors import bad_request
+from kirab.errors import DomainError, bad_request
 from kirab.events.filters import EventFilter, FilterError, parse_filters
 from kirab.events.services import get_event
 from kirab.feeds import links
@@ -119,19 +119,25 @@ def account():
     token = None
     status = 200
     if form.validate_on_submit():  # a POST with a valid CSRF token
-        if existing is not None and not form.confirm.data:
-            form.confirm.errors = [_("Tick the box to confirm the reset.")]
+        made: list[str] = []
+
+        def issue() -> str:
+            # Resetting ends the old address: only with the box ticked. Checked after the
+            # submission key, so a repeated first post is answered as the first one was.
+            if existing is not None and not form.confirm.data:
+                raise DomainError(_("Tick the box to confirm the reset."), "confirm")
+            return issue_token(current_user, actor=current_user, now=clock.now())
+
+        # A repeated post must not reset the address the first one has just shown.
+        url = create_once(
+            form, "feed.token", current_user, clock.now(), issue,
+            lambda issued: made.append(issued) or url_for("feeds.account"),
+        )  # fmt: skip
+        if url is None:
             status = 400
+        elif not made:
+            return redirect(url)
         else:
-            made: list[str] = []
-            # A repeated post must not reset the address the first one has just shown.
-            url = create_once(
-                form, "feed.token", current_user, clock.now(),
-                lambda: issue_token(current_user, actor=current_user, now=clock.now()),
-                lambda issued: made.append(issued) or url_for("feeds.account"),
-            )  # fmt: skip
-            if not made:
-                return redirect(url or url_for("feeds.account"))
             token = made[0]
             existing = feed_token_of(current_user)
     feed = links.personal_links(token) if token else None
