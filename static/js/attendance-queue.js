@@ -74,6 +74,15 @@
     });
   }
 
+  // Background Sync, where the browser has it: the service worker is woken when the
+  // connection returns and tells the open pages to send what waits.
+  function askForSync() {
+    if (!("serviceWorker" in navigator)) { return null; }
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return registration.sync ? registration.sync.register("kirab-waiting") : null;
+    }).catch(function () { return null; });
+  }
+
   function keep(form) {
     var fields = [];
     var checkin = form.getAttribute("data-offline-queue") === "checkin";
@@ -102,7 +111,7 @@
       });
     }
     if (item.kind === "tick" || checkin) { form.hidden = true; }
-    return queue.put(item).then(render);
+    return queue.put(item).then(askForSync).then(render);
   }
 
   function refusal(html) {
@@ -202,5 +211,10 @@
     keep(form);
   });
   window.addEventListener("online", sync);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "kirab-sync") { sync(); }
+    });
+  }
   render().then(sync);
 })();

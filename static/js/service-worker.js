@@ -105,6 +105,15 @@ function page(event) {
   });
 }
 
+// Background Sync: the connection is back; the pages holding waiting items send them
+// (they hold the session's CSRF token and show what the server answers).
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "kirab-waiting") { return; }
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (pages) {
+    pages.forEach(function (page) { page.postMessage({ type: "kirab-sync" }); });
+  }));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }

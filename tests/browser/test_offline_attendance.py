@@ -109,6 +109,9 @@ def test_a_phone_offline_keeps_ticks_walk_ins_and_a_tally_and_sends_each_once(
     expect(waiting(phone).first).to_contain_text("menunggu sinkron")
     expect(phone.locator(".site-header [data-waiting-count]")).to_have_text("6 menunggu sinkron")
     assert counts(event_id) == (0, 0)
+    # Background Sync is asked for: the worker wakes the page when the connection returns.
+    tags = phone.evaluate("navigator.serviceWorker.ready.then((r) => r.sync.getTags())")
+    assert "kirab-waiting" in tags
 
     # Reloaded without signal: the page comes from the service worker, the six still wait.
     phone.reload()
@@ -226,3 +229,28 @@ def test_the_attendance_pages_first_load_is_light(browser, live_server, people):
                                     for url, size in transfers))  # fmt: skip
     assert any("/attendance" in url for url, _size in transfers)
     assert total < 150 * 1024
+
+
+def test_another_person_logging_in_is_warned_and_the_previous_items_go(phone, live_server, people):
+    event_id = people
+    log_in(phone, live_server, "gate.north@kirab.example")
+    open_attendance(phone, live_server, event_id)
+    phone.context.set_offline(True)
+    walk_in(phone, "Indra Lesmana")
+    expect(waiting(phone)).to_have_count(1)
+    db.session.execute(db.update(LoginSession).values(ended_at=utcnow()))
+    db.session.commit()
+    phone.context.set_offline(False)
+    expect(phone.locator("#waiting-login")).to_be_visible()
+
+    # The login page warns that this phone holds items not sent yet.
+    phone.goto(live_server + "/login")
+    warning = phone.locator(".site-header [data-waiting-count]")
+    expect(warning).to_contain_text("1 data belum terkirim")
+    expect(warning).to_contain_text("masuk sebagai orang lain akan menghapusnya")
+    log_in(phone, live_server, "gate.south@kirab.example")
+    phone.wait_for_function("async () => (await window.KirabQueue.all()).length === 0")
+    phone.goto(f"{live_server}/events/{event_id}/attendance")
+    audit(phone)
+    expect(waiting(phone)).to_have_count(0)
+    assert counts(event_id) == (0, 0)
