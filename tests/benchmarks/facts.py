@@ -10,7 +10,7 @@ import psycopg
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
-from kirab.attendance.csv_export import export_query
+from kirab.attendance.csv_export import export_query, headcount_query
 from kirab.events.models import Event
 from kirab.relay.models import Route, Stop
 from tests.benchmarks.server import libpq_url
@@ -108,13 +108,14 @@ def look_up(database_url: str) -> Facts:
         )
 
 
-def export_copy_sql(relay_id: int) -> str:
-    """The relay export's own query (its joins, columns and order) as PostgreSQL SQL."""
+def export_copy_sqls(relay_id: int) -> list[str]:
+    """The relay export's own queries (records, then tallies) as PostgreSQL SQL."""
     stops = select(Stop.id).join(Route, Route.id == Stop.route_id).where(Route.relay_id == relay_id)
-    statement = export_query(Event.stop_id.in_(stops))
-    return str(
-        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    )
+    condition = Event.stop_id.in_(stops)
+    return [
+        str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+        for query in (export_query(condition), headcount_query(condition))
+    ]
 
 
 def copy_seconds(database_url: str, sql: str, limit: float) -> tuple[float, int]:
