@@ -20,6 +20,35 @@ from kirab.database import db
 from kirab.errors import DomainError
 
 
+def run_command(action, explain=None):
+    """Run ``action`` as the command's one transaction: commit what it did and return its result.
+
+    A broken rule (``DomainError``) rolls everything back, prints its message (and the lines
+    ``explain(error)`` gives) on standard error and ends the command with exit status 1.
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        for line in explain(error) if explain else ():
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    return result
+
+
+def active_user_or_exit(email: str):
+    """The active user with ``email``; otherwise a message and exit status 1."""
+    from kirab.auth.services import find_user
+
+    user = find_user(email)
+    if user is None or not user.active:
+        click.echo(f"Error: no active user with the email {email}.", err=True)
+        sys.exit(1)
+    return user
+
+
 @click.command("init-db")
 def init_db_command():
     """Create or upgrade the schema, then load missing reference data."""
@@ -69,14 +98,12 @@ def seed_national_command(scale, seed):
     started, cpu = time.perf_counter(), time.process_time()
     # One password and one hash for every account: hashing a thousand times would take minutes.
     password = os.environ.get("KIRAB_SEED_PASSWORD") or generate_password()
-    try:
+
+    def load():
         check_new_password(password)
-        result = seed_national(scale=scale, seed=seed, password_hash=hash_password(password))
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
+        return seed_national(scale=scale, seed=seed, password_hash=hash_password(password))
+
+    result = run_command(load)
     path = Path(current_app.instance_path) / "national-logins.txt"
     write_logins(path, [("every user", "*@kirab-nasional.example", password)])
     click.echo(f"National relay loaded (scale {scale}, seed {seed}):")
@@ -98,20 +125,12 @@ def seed_national_command(scale, seed):
 def create_user_command(email, role, regions, party, name, password_stdin):
     """Create a user; without --password-stdin a password is generated and printed."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    try:
-        user, password = create_user(
-            email,
-            role,
-            name=name,
-            region_codes=list(regions),
-            party_number=party,
+    user, password = run_command(
+        lambda: create_user(
+            email, role, name=name, region_codes=list(regions), party_number=party,
             password=password,
         )
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
+    )  # fmt: skip
     click.echo(f"Created {user.role} {user.email}.")
     if not password_stdin:
         click.echo(f"Password: {password}")
@@ -127,21 +146,22 @@ def import_route_command(csv_file, relay_name, route_name):
     from kirab.relay.models import Relay, Route
     from kirab.relay.planning import create_relay, create_route
 
-    try:
+    def load():
         relay = db.session.execute(
             db.select(Relay).where(Relay.name == relay_name)
         ).scalar_one_or_none() or create_relay(relay_name, actor=None)
         route = db.session.execute(
             db.select(Route).where(Route.relay_id == relay.id, Route.name == route_name)
         ).scalar_one_or_none() or create_route(relay, route_name, actor=None)
-        result = import_route(route, csv_file.read_bytes(), actor=None)
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        for problem in getattr(error, "errors", []) if isinstance(error, ImportRejected) else []:
-            click.echo(f"  {_('Line %(line)d', line=problem.line)}: {problem.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
+        return route, import_route(route, csv_file.read_bytes(), actor=None)
+
+    def line_problems(error):
+        problems = error.errors if isinstance(error, ImportRejected) else []
+        return [
+            f"{_('Line %(line)d', line=problem.line)}: {problem.message}" for problem in problems
+        ]
+
+    route, result = run_command(load, line_problems)
     click.echo(
         f"{route.name}: {len(result.created)} added, {len(result.updated)} changed, "
         f"{len(result.removed)} removed, {result.unchanged} unchanged."
@@ -153,16 +173,11 @@ def import_route_command(csv_file, relay_name, route_name):
 def feed_token_command(email):
     """Create or reset a user's personal feed and print its address (shown only now)."""
     from kirab import clock
-    from kirab.auth.services import find_user
     from kirab.feeds.rendering import link
     from kirab.feeds.tokens import issue_token
 
-    user = find_user(email)
-    if user is None or not user.active:
-        click.echo(f"Error: no active user with the email {email}.", err=True)
-        sys.exit(1)
-    token = issue_token(user, actor=None, now=clock.now())
-    db.session.commit()
+    user = active_user_or_exit(email)
+    token = run_command(lambda: issue_token(user, actor=None, now=clock.now()))
     click.echo(
         f"Personal feed of {user.email} (shown only now; resetting stops old subscriptions):"
     )
@@ -178,22 +193,14 @@ def feed_token_command(email):
 def notifications_command(email, mode, digest_hour, lang):
     """Choose how changes reach a person, as on their account page."""
     from kirab import clock
-    from kirab.auth.services import find_user
     from kirab.notifications.services import set_preferences
 
-    user = find_user(email)
-    if user is None or not user.active:
-        click.echo(f"Error: no active user with the email {email}.", err=True)
-        sys.exit(1)
-    try:
-        set_preferences(
+    user = active_user_or_exit(email)
+    run_command(
+        lambda: set_preferences(
             user, email_mode=mode, digest_hour=digest_hour, lang=lang, actor=None, now=clock.now()
         )
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
+    )
     click.echo(f"E-mail for {user.email}: {mode}.")
 
 
@@ -237,13 +244,7 @@ def webhook_add_command(url, regions):
     from kirab import clock
     from kirab.webhooks.services import add_endpoint
 
-    try:
-        endpoint, secret = add_endpoint(url, regions, actor=None, now=clock.now())
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(1)
-    db.session.commit()
+    endpoint, secret = run_command(lambda: add_endpoint(url, regions, actor=None, now=clock.now()))
     click.echo(f"Webhook {endpoint.id} registered for {endpoint.url}.")
     click.echo(f"Signing secret (shown only now): {secret}")
 
