@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kirab.audit.models import AuditEntry
 from kirab.auth.services import update_user
 from kirab.database import db
+from kirab.errors import DomainError
 from kirab.feeds.models import FeedToken
 from kirab.feeds.tokens import issue_token
 from tests.conftest import csrf_token, login
@@ -51,6 +52,16 @@ def test_a_reset_stops_the_old_address(client, rep):
     db.session.commit()
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     assert fetch(client, f"/calendar/{new}.ics")[0].status_code == 200
+
+
+def test_an_unconfirmed_reset_is_refused_and_keeps_the_address(client, rep):
+    first = issue_token(rep, actor=rep, now=NOW, confirmed=False)  # a first feed needs no box
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        issue_token(rep, actor=rep, now=NOW, confirmed=False)
+    assert refused.value.field == "confirm"
+    db.session.rollback()
+    assert fetch(client, f"/calendar/{first}.ics")[0].status_code == 200
 
 
 def test_deactivating_a_user_ends_their_feed_for_good(client, rep):

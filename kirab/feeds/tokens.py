@@ -6,10 +6,13 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from kirab.audit.services import record
 from kirab.auth.models import User
 from kirab.auth.signals import user_deactivated
 from kirab.database import db
+from kirab.errors import DomainError
 from kirab.feeds.models import FeedToken
 
 # 32 random bytes (256 bits), URL-safe: 43 characters.
@@ -26,13 +29,17 @@ def feed_token_of(user: User) -> FeedToken | None:
     return db.session.get(FeedToken, user.id)
 
 
-def issue_token(user: User, *, actor, now: datetime) -> str:
+def issue_token(user: User, *, actor, now: datetime, confirmed: bool = True) -> str:
     """Create or reset the user's personal feed; return the new token, to be shown once.
 
-    A reset replaces the hash, so every subscription to the old address stops.
+    A reset replaces the hash, so every subscription to the old address stops: it is
+    refused unless ``confirmed`` (the web form's box; the CLI command is itself the
+    confirmation). A first feed needs no confirmation.
     """
-    token = secrets.token_urlsafe(TOKEN_BYTES)
     existing = feed_token_of(user)
+    if existing is not None and not confirmed:
+        raise DomainError(_("Tick the box to confirm the reset."), "confirm")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     if existing is None:
         db.session.add(FeedToken(user_id=user.id, token_hash=token_hash(token), created_at=now))
         action = "feed.create"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
 from kirab import clock
 from kirab.compression import client_etag
-from kirab.errors import DomainError, bad_request
+from kirab.errors import bad_request
 from kirab.events.filters import EventFilter, FilterError, parse_filters
 from kirab.events.services import get_event
 from kirab.feeds import links
@@ -122,11 +121,11 @@ def account():
         made: list[str] = []
 
         def issue() -> str:
-            # Resetting ends the old address: only with the box ticked. Checked after the
-            # submission key, so a repeated first post is answered as the first one was.
-            if existing is not None and not form.confirm.data:
-                raise DomainError(_("Tick the box to confirm the reset."), "confirm")
-            return issue_token(current_user, actor=current_user, now=clock.now())
+            # Checked after the submission key, so a repeated first post is answered as the
+            # first one was.
+            return issue_token(
+                current_user, actor=current_user, now=clock.now(), confirmed=form.confirm.data
+            )
 
         # A repeated post must not reset the address the first one has just shown.
         url = create_once(
