@@ -176,6 +176,13 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     assert event.starts_at == at("2023-11-14 10:00") and event.sequence == sequence + 1
 
     token = csrf_token(client, f"/manage/stops/{stop.id}/events")
+    refused = client.post(
+        f"/manage/events/{event.id}/delete", data={"csrf_token": token, "confirm": "y"}
+    )
+    assert refused.status_code == 422  # published: the page says why, nothing is deleted
+    assert "Hanya draf yang dapat dihapus" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).deleted_at is None
     cancel = f"/manage/events/{event.id}/cancel"
     assert client.post(cancel, data={"csrf_token": token, "reason": ""}).status_code == 422
     assert (
@@ -194,7 +201,7 @@ def test_edit_publish_cancel_duplicate_delete(client, organizer):
     assert confirm_page.status_code == 200
     assert "Ya, hapus draf ini" in confirm_page.get_data(as_text=True)
     unconfirmed = client.post(f"/manage/events/{copy.id}/delete", data={"csrf_token": token})
-    assert unconfirmed.status_code == 400
+    assert unconfirmed.status_code == 422
     assert "Centang kotak untuk mengonfirmasi penghapusan." in unconfirmed.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Event, copy.id).deleted_at is None

@@ -256,21 +256,31 @@ def duplicate_event(event_id: int):
     return redirect(url or back)
 
 
+def confirmed_change(event: Event, form, template: str, action, done: str):
+    """The confirmation page of a change to ``event``, and its confirmed POST.
+
+    A valid POST runs ``action``; done, it says ``done`` on the stop's page. A POST that is
+    not confirmed, or a change the rules refuse, shows the page again with the reason (422).
+    """
+    if form.validate_on_submit():
+        saved, _result = run_or_show(form, action)
+        if saved:
+            flash(done, "success")
+            return redirect(url_for("schedule.stop", stop_id=event.stop_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, event=event), status
+
+
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_event(event_id: int):
     """Delete a draft, once a ticked box confirms it."""
     event = load_event(event_id)
-    form = DeleteForm()
-    if form.validate_on_submit():
-        saved, _event = run_or_flash(
-            lambda: scheduling.delete_event(event, actor=current_user, now=clock.now())
-        )
-        if saved:
-            flash(_("%(title)s has been deleted.", title=event.title), "success")
-        return redirect(url_for("schedule.stop", stop_id=event.stop_id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("schedule/delete.html", form=form, event=event), status
+    return confirmed_change(
+        event, DeleteForm(), "schedule/delete.html",
+        lambda: scheduling.delete_event(event, actor=current_user, now=clock.now()),
+        _("%(title)s has been deleted.", title=event.title),
+    )  # fmt: skip
 
 
 @bp.post("/events/<id:event_id>/withdraw")
@@ -287,18 +297,12 @@ def cancel_event(event_id: int):
     """Cancel a published event with a reason."""
     event = load_event(event_id)
     form = CancelForm()
-    if form.validate_on_submit():
-        saved, _event = run_or_show(
-            form,
-            lambda: scheduling.cancel_event(
-                event, form.reason.data, actor=current_user, now=clock.now()
-            ),
-        )
-        if saved:
-            flash(_("%(title)s is cancelled.", title=event.title), "success")
-            return redirect(url_for("schedule.stop", stop_id=event.stop_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("schedule/cancel.html", form=form, event=event), status
+    return confirmed_change(
+        event, form, "schedule/cancel.html",
+        lambda: scheduling.cancel_event(event, form.reason.data, actor=current_user,
+                                        now=clock.now()),
+        _("%(title)s is cancelled.", title=event.title),
+    )  # fmt: skip
 
 
 @bp.post("/stops/<id:stop_id>/publish")
