@@ -93,6 +93,11 @@ def short_date(value: date | datetime, timezone: str | None = None) -> str:
     return _day_text(_day(value, timezone), "d MMM y", _locale())
 
 
+def brief_date(value: date | datetime, timezone: str | None = None) -> str:
+    """The day of the week and the date, short, for a row of days: "Sen 13 Nov"."""
+    return _day_text(_day(value, timezone), "EEE d MMM", _locale())
+
+
 def local_time(moment: datetime, timezone: str) -> str:
     """The time of day with its zone: "09.00 WIB" (Indonesian), "09:00 WIB" (English)."""
     local = to_local(moment, timezone)
@@ -170,6 +175,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters.update(
         local_date=local_date,
         short_date=short_date,
+        brief_date=brief_date,
         local_time=local_time,
         local_datetime=local_datetime,
         number=number,

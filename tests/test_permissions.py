@@ -114,6 +114,8 @@ MATRIX = [
     ("schedule.programme", "POST", "/manage/stops/{stop}/programme", {"first_day": "x"},
      PLANNERS_REFUSE),
     ("manage.dashboard", "GET", "/manage", None, COMMITTEE),
+    ("manage.dashboard", "GET", "/manage?relay=999999", None, COMMITTEE_404),
+    ("manage.dashboard", "GET", "/manage?relay=abc", None, row(302, 400, 400, 400, 403, 400)),
     ("manage.audit", "GET", "/manage/audit", None, AUDIT_READERS),
     ("users.index", "GET", "/manage/users", None, ADMIN_ONLY),
     ("users.new", "GET", "/manage/users/new", None, ADMIN_ONLY),

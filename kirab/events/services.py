@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.filters import EventFilter, region_condition
 from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
-from kirab.i18n import to_local
+from kirab.i18n import from_local, to_local
 from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Route, Stop
 
@@ -48,6 +48,32 @@ def first_event_start(event_filter: EventFilter) -> datetime | None:
     """When the earliest public event matching the filter starts, if any."""
     query = public_events(event_filter).with_only_columns(func.min(Event.starts_at)).order_by(None)
     return db.session.execute(query).scalar()
+
+
+def events_of_days(stop_days: dict[int, tuple[date, str]]) -> dict[int, list[Event]]:
+    """The public events of each stop on one local day of its own, in one query.
+
+    ``stop_days`` maps a stop's id to the day and the stop's time zone; an
+    event belongs to the day when it overlaps it there. Each stop's events
+    come oldest first; a stop without any maps to an empty list.
+    """
+    found: dict[int, list[Event]] = {stop_id: [] for stop_id in stop_days}
+    if not stop_days:
+        return found
+    days = []
+    for stop_id, (day, timezone) in stop_days.items():
+        begins = from_local(day, time(0), timezone)
+        days.append(
+            and_(
+                Event.stop_id == stop_id,
+                Event.ends_at > begins,
+                Event.starts_at < begins + timedelta(days=1),
+            )
+        )
+    query = public_events(EventFilter(), details=False).where(or_(*days))
+    for event in db.session.execute(query).scalars():
+        found[event.stop_id].append(event)
+    return found
 
 
 def followed_condition(user: User):

@@ -8,8 +8,11 @@ from flask_login import current_user
 
 from kirab.dataversions import EVENTS, GLOBAL
 from kirab.errors import bad_request, not_found
+from kirab.events.services import events_of_days
+from kirab.i18n import to_local
 from kirab.pagecache import cached_page, shows_now
 from kirab.relay.moments import requested_moment, requested_relay_id
+from kirab.relay.presets import handovers_of, preset_moments, relay_days
 from kirab.relay.services import relay_overview
 from kirab.urls import safe_next
 
@@ -19,12 +22,28 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
 def home():
-    """Where the pataka is now on every route of a relay, and what comes next."""
+    """Where the pataka is on every route of a relay, that day's events there, other moments.
+
+    The answer for the moment (now, or the one asked for) comes first: each
+    route's position and the events of that local day at the stop holding
+    the flags. Then the moments to jump to and the picker for any other.
+    """
     at, chosen = requested_moment()
     overview = relay_overview(at, requested_relay_id())
     if overview is None:
         not_found(_("No relay has that number."))
-    return render_template("main/home.html", chosen=chosen, **overview)
+    holders = [status.holder for status in overview["statuses"] if status.holder]
+    days = {stop.id: (to_local(at, stop.timezone).date(), stop.timezone) for stop in holders}
+    handovers = handovers_of(overview["statuses"])
+    return render_template(
+        "main/home.html",
+        chosen=chosen,
+        day_events=events_of_days(days),
+        holder_days={stop_id: day for stop_id, (day, _zone) in days.items()},
+        presets=preset_moments(handovers, at),
+        days=relay_days(handovers, at, overview["local_zone"]),
+        **overview,
+    )
 
 
 @bp.route("/language", methods=["GET", "POST"])

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from kirab import clock
 from kirab.audit.models import AuditEntry
 from kirab.database import db
-from kirab.errors import bad_request
+from kirab.errors import bad_request, not_found
 from kirab.events.filters import FilterError, parse_page
 from kirab.manage.services import event_counts, stops_in_scope
 from kirab.permissions import can_read_audit, is_committee, require
-from kirab.relay.services import latest_relay, relay_status
+from kirab.relay.moments import requested_relay_id
+from kirab.relay.services import relay_overview
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -21,12 +23,18 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 @bp.get("")
 @require(is_committee)
 def dashboard():
-    """The committee's overview: the relay now, and the stops within the user's scope."""
-    relay = latest_relay()
-    statuses = relay_status(relay, clock.now()) if relay else []
-    stops = stops_in_scope(current_user, statuses)
+    """The committee's overview of a relay now, and its stops within the user's scope.
+
+    The relay asked for with ``relay=<id>``, else the one the public pages
+    show now (under way, else the next, else the one that ended last);
+    every relay is offered.
+    """
+    overview = relay_overview(clock.now(), requested_relay_id())
+    if overview is None:
+        not_found(_("No relay has that number."))
+    stops = stops_in_scope(current_user, overview["statuses"])
     return render_template(
-        "manage/dashboard.html", statuses=statuses, stops=stops, counts=event_counts(stops)
+        "manage/dashboard.html", stops=stops, counts=event_counts(stops), **overview
     )
 
 

@@ -45,13 +45,6 @@ class RouteStatus:
         return sum(1 for stop in self.stops if stop.receives_at <= self.at)
 
 
-def latest_relay() -> Relay | None:
-    """The most recently created relay."""
-    return db.session.execute(
-        db.select(Relay).order_by(Relay.created_at.desc(), Relay.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
 def relay_spans() -> list[tuple[Relay, datetime | None, datetime | None]]:
     """Every relay with when its first stop receives and its last stop hands over (one query).
 
