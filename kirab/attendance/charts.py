@@ -54,12 +54,12 @@ CONFIG = dict(
     explicit_size=False,
     show_minor_y_labels=True,
     truncate_label=-1,  # pygal would cut ticks to its guess of their room ("3…")
-    margin_right=48,  # room for the value printed after the longest bar
+    margin_right=64,  # room for the value printed after the longest bar ("123.456")
     spacing=8,
 )
 
 
-def indonesian_whole(value: float) -> str:
+def count_text(value: float) -> str:
     """A count as the current language writes it (Indonesian: 1.234)."""
     return number(round(value))
 
@@ -128,7 +128,7 @@ def drawn(
         height=120 + max(len(values) * (row_lines * LINE_HEIGHT + 14), title_room(category_title)),
         range=(0, ticks[-1]),
         y_labels=ticks,
-        value_formatter=indonesian_whole,
+        value_formatter=count_text,
     )
     chart.add_xml_filter(lambda root: finish(root, list(labels), lines, value_title))
     # pygal draws the first category at the bottom: reversed, the first row is on top.

@@ -39,10 +39,18 @@ def bars_fit(page, width: int) -> None:
     """At ``width`` the page does not scroll sideways and every chart lies inside the viewport."""
     page.set_viewport_size({"width": width, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    for box in page.locator("svg.bar-chart").evaluate_all(
-        "charts => charts.map(c => c.getBoundingClientRect().right)"
+    # Each chart's edges, and the farthest left and right any of its text reaches (an SVG
+    # clips what lies outside it: a cut label or value).
+    for left, right, text_left, text_right in page.locator("svg.bar-chart").evaluate_all(
+        """charts => charts.map(c => {
+          const box = c.getBoundingClientRect();
+          const texts = [...c.querySelectorAll("text")].map(t => t.getBoundingClientRect());
+          return [box.left, box.right, Math.min(...texts.map(t => t.left)),
+                  Math.max(...texts.map(t => t.right))];
+        })"""
     ):
-        assert 0 < box <= width
+        assert 0 <= left < right <= width
+        assert left <= text_left and text_right <= right
 
 
 def test_the_report_chart_is_labelled_and_fits_a_phone_and_a_desktop(page, live_server, counted):
