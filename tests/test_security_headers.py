@@ -28,6 +28,7 @@ def test_every_answer_carries_a_strict_policy(client, app):
         policy = client.get(path).headers["Content-Security-Policy"]
         assert policy == CONTENT_SECURITY_POLICY, path
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert "data:" not in CONTENT_SECURITY_POLICY  # no image is a data: URL
     assert "script-src 'self'" in CONTENT_SECURITY_POLICY
     assert "style-src 'self'" in CONTENT_SECURITY_POLICY
     assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY

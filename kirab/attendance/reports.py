@@ -1,4 +1,4 @@
-"""Attendance reports: totals per event, stop, dapil, kind and party, and their charts.
+"""Attendance reports: totals per event, stop, dapil, kind and party (charts: charts.py).
 
 Every report is one grouped query over the events in scope, whatever their
 number. It reads the totals kept per event on write (kirab/attendance/counts.py),
@@ -8,12 +8,8 @@ adding one row per event.
 
 from __future__ import annotations
 
-import base64
-import io
-from collections import Counter
 from dataclasses import dataclass
 
-import leather
 from sqlalchemy import func
 
 from kirab.attendance.counts import PARTIES, TOTALS
@@ -25,7 +21,6 @@ from kirab.relay.models import Route, Stop
 
 EVENT, STOP, DAPIL, KIND, PARTY = "event", "stop", "dapil", "kind", "party"
 GROUPINGS = (EVENT, STOP, DAPIL, KIND, PARTY)
-CHART_BARS = 25
 
 
 @dataclass
@@ -223,54 +218,3 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
         ),
         total,
     )
-
-
-# --- charts --------------------------------------------------------------------
-
-# The house colours and fonts; leather reads its theme from module attributes.
-leather.theme.background_color = "#ffffff"
-leather.theme.default_series_colors = ["#b3001b", "#555b61", "#0b57d0"]
-for _part in ("title", "tick", "legend", "axis_title"):
-    setattr(leather.theme, f"{_part}_font_family", "system-ui, sans-serif")
-leather.theme.title_color = leather.theme.label_color = "#1d1d1f"
-leather.theme.tick_color = "#555b61"
-
-LABEL_LENGTH = 28
-
-
-def short_label(label: str) -> str:
-    """A bar label short enough to leave room for its bar."""
-    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
-
-
-def whole_ticks(largest: int) -> list[int]:
-    """About five whole-number ticks from 0 past ``largest`` (people come whole)."""
-    step = max(1, -(-max(largest, 1) // 5))
-    magnitude = 10 ** (len(str(step)) - 1)
-    step = -(-step // magnitude) * magnitude
-    return list(range(0, largest + step + 1, step))[:7]
-
-
-def bar_chart(title: str, labels: list[str], values: list[int]) -> str:
-    """A horizontal bar chart as a ``data:`` URL of an SVG image.
-
-    leather draws it on the server without scripts; as an image the chart's
-    text can never mix with the page's markup, and the table beside it is
-    what screen readers read.
-    """
-    rows, seen = [], Counter()
-    for value, label in zip(values[:CHART_BARS], labels, strict=False):
-        label = short_label(label)
-        seen[label] += 1
-        # Bars are keyed by label: a second event of the same title gets a number.
-        rows.append((value, label if seen[label] == 1 else f"{label} ({seen[label]})"))
-    ticks = whole_ticks(max(values[:CHART_BARS], default=0))
-    chart = leather.Chart(title)
-    chart.add_x_scale(0, ticks[-1])
-    chart.add_x_axis(ticks=ticks)
-    chart.add_bars(rows)
-    buffer = io.StringIO()
-    # Narrow enough to stay legible when a phone shrinks it to its width.
-    chart.to_svg(buffer, width=520, height=90 + 40 * len(rows))
-    svg = buffer.getvalue().encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
