@@ -51,6 +51,7 @@ FUNCTION_WORDS = frozenset(_WORDS.split())
 NAMES = ("KPU Goes To Campus", "Standard Webhooks")
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
+ADDRESS = re.compile(r"\b(?:https?|webcal)://\S+|\S+@\S+\.\w+")
 # Attributes whose text is shown or read out.
 SPOKEN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label", "aria-description")
 PROSE = re.compile(r"[^\W\d_]{2,} [^\W\d_]{2,}")
@@ -106,15 +107,20 @@ def _pattern(message: str) -> tuple[str, re.Pattern] | None:
     """A search for ``message`` as a page shows it: placeholders filled, markup gone.
 
     Gives the longest literal piece (a quick first test) and the full
-    pattern, or None for a message with no letters of its own.
+    pattern, or None for a message with no letters of its own. The search
+    begins and ends with literal text, never with a placeholder's value.
     """
     text = " ".join(TAG.sub("\x00", message).split())
-    pieces = [piece.strip() for piece in re.split(r"\x00", PLACEHOLDER.sub("\x00", text))]
+    pieces = [piece.strip() for piece in PLACEHOLDER.sub("\x00", text).split("\x00")]
+    while pieces and not pieces[0]:
+        pieces.pop(0)
+    while pieces and not pieces[-1]:
+        pieces.pop()
     if not any(re.search(r"[A-Za-z]{2,}", piece) for piece in pieces):
         return None
     body = r".{0,120}?".join(re.escape(piece) for piece in pieces)
-    start = r"(?<!\w)" if re.match(r"\w", text) else ""
-    end = r"(?!\w)" if re.search(r"\w$", text) else ""
+    start = r"(?<!\w)" if re.match(r"\w", pieces[0]) else ""
+    end = r"(?!\w)" if re.search(r"\w$", pieces[-1]) else ""
     return max(pieces, key=len), re.compile(start + body + end)
 
 
@@ -176,11 +182,13 @@ def library_english() -> tuple[str, ...]:
 def _telling(message: str) -> bool:
     """Whether ``message`` tells English by itself.
 
-    A single lowercase word ("party", "kind") is a word of a sentence, and an
-    identifier spelled the same (a CSV column, a query parameter) is no
-    English on an Indonesian page; the function words stand for such words.
+    A single lowercase word ("party", "kind", "%(n)d events") is a word of a
+    sentence, and an identifier spelled the same (a CSV column, a query
+    parameter or its value) is no English on an Indonesian page; the
+    function words stand for such words.
     """
-    return " " in message.strip() or not message.strip().islower()
+    words = re.findall(r"[A-Za-z]+", PLACEHOLDER.sub(" ", TAG.sub(" ", message)))
+    return len(words) > 1 or any(not word.islower() for word in words)
 
 
 @cache
@@ -196,6 +204,8 @@ WORD = re.compile(r"(?<![\w'])[A-Za-z]+(?![\w])")
 
 def english_in(text: str) -> list[str]:
     """The English found in ``text`` (a page's visible text): messages, then words."""
+    # An address reads the same in every language (/events/1/check-in/...).
+    text = ADDRESS.sub(" ", text)
     for name in NAMES:
         text = text.replace(name, " ")
     found = [

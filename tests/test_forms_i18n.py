@@ -184,6 +184,8 @@ INDONESIAN_PAGES = {
     "scripts and styles": "<script>let the = 'must';</script><style>.is{}</style><p>Agenda</p>",
     "what a person typed": '<textarea>the text you typed</textarea><input value="please">',
     "a column name": "<p>Kolom party_number dan hands_over boleh kosong.</p>",
+    "values of a parameter": "<p>by harus salah satu dari: event, stop, dapil, kind, party.</p>",
+    "an address": "<p>Terbit 08.13 WIB. Pindai https://kirab.example/events/1/check-in/x</p>",
 }
 # Query parameters named as the URL spells them (PRODUCT.md, "Filters").
 PARAMETERS = re.compile(r"\b(from|to|page)\b")

@@ -306,6 +306,14 @@ def test_the_error_pages_a_form_leads_to_are_indonesian(sender):
     assert statuses == [*(code for code, *_rest in cases), 409]
 
 
+def test_a_form_opened_after_the_session_ended_asks_for_a_login_in_indonesian(sender):
+    client = sender.client("anonymous")
+    response = client.get(with_lang("/manage/relays"))
+    assert response.status_code == 302
+    sender.page(client, response.location, "login")
+    assert not sender.failures, "\n".join(sender.failures)
+
+
 def test_the_unsubscribe_pages_are_indonesian(sender):
     client = sender.client("anonymous")
     sender.page(client, f"/unsubscribe/{sender.ids['unsubscribe']}", "unsubscribe")
