@@ -10,6 +10,7 @@ the form as the page renders it is sent back:
   (letters for numbers, 31 February, 25:61, an e-mail without "@", markup
   and text beyond the field's length, a choice not offered, someone else's
   id, a file that is not what the field asks for);
+- ``letters``: letters in every number, date and time field, the rest as rendered;
 - ``wrong_rows``: for an import, a CSV file whose every column is wrong;
 - ``tampered``: the hidden fields a forger would change (version, ids) forged;
 - ``no_csrf``, ``forged_csrf``: the form without its CSRF token, or with a forged one;

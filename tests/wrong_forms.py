@@ -17,6 +17,8 @@ from flask import current_app
 
 MARKUP = "<script>alert(1)</script><b>tebal</b> "
 LETTERS = "satu"
+# Inputs that take numbers, dates or times.
+TYPED = ("number", "date", "time", "datetime-local", "month")
 # What each kind of input is sent in the ``wrong`` submission.
 WRONG_BY_TYPE = {
     "number": LETTERS,
@@ -208,6 +210,10 @@ def submissions(form: dict, ids: dict, rows: str | None = None) -> dict[str, dic
         for name in people:
             if controls[name]["kind"] != "file":
                 sent["wrong"][name] = wrong_value(controls[name], ids)
+    typed = [name for name in people if controls[name]["kind"] in TYPED]
+    if typed:
+        # Letters where numbers, dates and times go, the rest as the page filled it.
+        sent["letters"] = {**base, **dict.fromkeys(typed, LETTERS)}
     if hidden:
         sent["tampered"] = {**base, **{n: forged(n, base[n][0], ids) for n in hidden if n in base}}
     files = [name for name in people if controls[name]["kind"] == "file"]
