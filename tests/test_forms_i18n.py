@@ -1,4 +1,9 @@
-"""WTForms' own messages reach Indonesian pages in Indonesian."""
+"""WTForms' own messages reach Indonesian pages in Indonesian, and English is found.
+
+The English detector of ``tests/english.py``, which the sweep of every form
+(``tests/test_forms_indonesian.py``) relies on, is proven here to flag each
+source of English and to pass Indonesian.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import pkgutil
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms.fields.core import UnboundField
@@ -18,6 +25,15 @@ from kirab import forms as base_forms
 from kirab.database import db
 from kirab.forms import CatalogueTranslations
 from tests.conftest import csrf_token, login
+from tests.english import (
+    CATALOGUE,
+    PLACEHOLDER,
+    TAG,
+    catalogue_english,
+    english_in,
+    english_on_page,
+    library_english,
+)
 from tests.factories import at, make_route, make_user
 
 GETTEXT = re.compile(r'\bgettext\(\s*"((?:[^"\\]|\\.)*)"\s*\)')
@@ -146,3 +162,63 @@ def test_every_form_is_on_the_base_form():
         f"{f.__module__}.{f.__name__}" for f in forms if f is not base and not issubclass(f, base)
     ]
     assert strays == []
+
+
+ENGLISH_PAGES = {
+    "WTForms": '<p class="error" id="title-error">This field is required.</p>',
+    "WTForms, filled in": "<p>Field must be between 1 and 200 characters long.</p>",
+    "Flask-WTF": "<p>The CSRF token is missing.</p>",
+    "Flask-Login": '<p class="flash flash-info">Please log in to access this page.</p>',
+    "Werkzeug": "<h1>Request Entity Too Large</h1>",
+    "Werkzeug's description": "<p>The requested URL was not found on the server. If you entered "
+    "the URL manually please check your spelling and try again.</p>",
+    "a catalogue label": '<button type="submit">Cancel</button>',
+    "a catalogue message": "<p>Some of the input is not valid.</p>",
+    "words of no message": "<p>Nothing here yet, come back tomorrow</p>",
+    "a spoken attribute": '<a href="/" aria-label="Back to the agenda">←</a>',
+    "a script's text": '<p data-copied="Copied to the clipboard">Salin</p>',
+}
+INDONESIAN_PAGES = {
+    "a message": '<p class="error">Isian ini wajib diisi.</p>',
+    "a name": "<h1>KPU Goes To Campus di Universitas Pelita Bangsa</h1>",
+    "scripts and styles": "<script>let the = 'must';</script><style>.is{}</style><p>Agenda</p>",
+    "what a person typed": '<textarea>the text you typed</textarea><input value="please">',
+    "a column name": "<p>Kolom party_number dan hands_over boleh kosong.</p>",
+    "values of a parameter": "<p>by harus salah satu dari: event, stop, dapil, kind, party.</p>",
+    "an address": "<p>Terbit 08.13 WIB. Pindai https://kirab.example/events/1/check-in/x</p>",
+}
+# Query parameters named as the URL spells them (PRODUCT.md, "Filters").
+PARAMETERS = re.compile(r"\b(from|to|page)\b")
+
+
+@pytest.mark.parametrize("source", sorted(ENGLISH_PAGES))
+def test_the_english_detector_flags_english(source):
+    assert english_on_page(ENGLISH_PAGES[source]), source
+
+
+@pytest.mark.parametrize("source", sorted(INDONESIAN_PAGES))
+def test_the_english_detector_leaves_indonesian_alone(source):
+    assert english_on_page(INDONESIAN_PAGES[source]) == [], source
+
+
+def test_the_libraries_messages_are_read_from_their_source():
+    found = set(library_english())
+    assert {"This field is required.", "Invalid CSRF Token.", "The CSRF token is missing.",
+            "Please log in to access this page.", "Bad Request", "Too Many Requests",
+            } - found == set()  # fmt: skip
+    assert "Not a valid integer value." in found and "Not a valid date value." in found
+    assert len(catalogue_english()) > 500
+
+
+def test_no_indonesian_message_of_the_catalogue_reads_as_english():
+    """The detector would not fail a page for its Indonesian: every msgstr passes it."""
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    flagged = []
+    for message in list(catalogue)[1:]:  # after the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in filter(None, strings):
+            filled = PARAMETERS.sub("", PLACEHOLDER.sub("Budi", TAG.sub(" ", text)))
+            if english_in(filled):
+                flagged.append((text, english_in(filled)))
+    assert flagged == []
