@@ -130,6 +130,31 @@ def datetime_input(moment: datetime, timezone: str) -> str:
     return to_local(moment, timezone).strftime("%Y-%m-%dT%H:%M")
 
 
+INPUT_PARSERS = {"date": date.fromisoformat, "time": time.fromisoformat}
+
+
+def input_hint(text: str | None, kind: str, timezone: str | None = None) -> str:
+    """What a date, time or datetime-local input holds, written in the current language.
+
+    ``text`` is the input's own value ("2023-10-11", "13:00",
+    "2023-10-11T13:00", local time); the hint reads "Rabu, 11 Oktober 2023",
+    "13.00 WIB" or both, the zone only where the form knows it. Phones set to
+    English show a native input as "10/11/2023" or "1:00 PM" whatever the
+    interface language. Empty or unreadable text has no hint.
+    static/js/date-hints.js writes the same as the value changes.
+    """
+    try:
+        value = INPUT_PARSERS.get(kind, datetime.fromisoformat)((text or "").strip())
+    except ValueError:
+        return ""
+    zone = f" {tz_abbr(timezone)}" if timezone else ""
+    locale = _locale()
+    if kind == "date":
+        return local_date(value)
+    clock_text = _clock_text(value.hour, value.minute, locale) + zone
+    return clock_text if kind == "time" else f"{local_date(value)}, {clock_text}"
+
+
 def duration(value: timedelta) -> str:
     """A length of time in words, rounded: "1 hari", "3 hours"."""
     return format_timedelta(value, threshold=1.5, locale=_locale())
@@ -181,6 +206,7 @@ def register_template_helpers(app) -> None:
         number=number,
         tz_abbr=tz_abbr,
         datetime_input=datetime_input,
+        input_hint=input_hint,
         month_name=month_name,
         duration=duration,
     )

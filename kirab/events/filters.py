@@ -18,7 +18,14 @@ from kirab.errors import DomainError
 from kirab.events.models import HANDOVER, KINDS, Event, event_districts
 from kirab.i18n import ZONE_ABBREVIATIONS
 from kirab.params import FIRST_YEAR, LAST_YEAR, plausible, whole_number
-from kirab.regions.models import NATIONAL_CODE, Dapil, DapilDistrict, Office, Region
+from kirab.regions.models import (
+    NATIONAL_CODE,
+    Dapil,
+    DapilDistrict,
+    Office,
+    Region,
+    dapil_in_region,
+)
 from kirab.relay.models import Relay, Route, Stop
 
 REGION_CODE = re.compile(r"RI|[0-9]{2}(\.[0-9]{2}(\.[0-9]{2})?)?")
@@ -193,6 +200,30 @@ def _by_id(args: MultiDict, name: str, model, message: str):
     return found
 
 
+def _check_dapil_in_region(result: EventFilter) -> None:
+    """Refuse a dapil outside the region chosen with it (HTTP 400).
+
+    The form no longer offers such a pair, so one comes from an old or
+    edited address: it is refused with a message, as a route outside its
+    relay is, rather than shown empty (the reader would think nothing was
+    planned) or half obeyed (a feed address silently wider than the one its
+    subscriber chose).
+    """
+    if (
+        result.region
+        and result.dapil
+        and not dapil_in_region(result.dapil.region_code, result.region.code)
+    ):
+        raise FilterError(
+            _(
+                "%(dapil)s is not a dapil of %(region)s: choose one of its dapil, or all dapil.",
+                dapil=result.dapil.name,
+                region=result.region.name,
+            ),
+            "dapil",
+        )
+
+
 def parse_filters(args: MultiDict) -> EventFilter:
     """Validate agenda query parameters; raise FilterError on any bad value."""
     result = EventFilter()
@@ -214,6 +245,7 @@ def parse_filters(args: MultiDict) -> EventFilter:
         if dapil is None:
             raise FilterError(_("Unknown dapil: %(dapil)s", dapil=slug[:40]), "dapil")
         result.dapil = dapil
+    _check_dapil_in_region(result)
     for kind in args.getlist("kind"):
         if kind not in KINDS:
             raise FilterError(_("Unknown event kind: %(kind)s", kind=kind[:40]), "kind")

@@ -14,7 +14,7 @@ from kirab.database import db
 from kirab.events.filters import EventFilter, region_condition
 from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
 from kirab.i18n import from_local, to_local
-from kirab.regions.models import Dapil, Office, Region
+from kirab.regions.models import Dapil, Office, Region, dapil_in_region
 from kirab.relay.models import Route, Stop
 
 
@@ -129,13 +129,16 @@ class Choice:
 
     value: str
     name: str
+    region: str = ""  # a dapil's regency, for the script that narrows them to the region chosen
 
 
-def filter_choices(relay) -> dict[str, list[Choice]]:
+def filter_choices(relay, region_code: str | None = None) -> dict[str, list[Choice]]:
     """The options of the agenda's filter form, read as columns (no stops or regions built).
 
     Routes in the relay's order; the regions hosting their stops, each once,
-    in route and stop order; every dapil by region and number.
+    in route and stop order; the dapil of the region chosen (all without
+    one), and every dapil by region and number for the script that narrows
+    them in the page (one query either way).
     """
     routes, regions = [], {}
     if relay is not None:
@@ -158,8 +161,14 @@ def filter_choices(relay) -> dict[str, list[Choice]]:
             Dapil.region_code, Dapil.number
         )
     )
+    every = [Choice(f"{code}-{number}", name, code) for code, number, name in dapil]
     return {
         "routes": routes,
         "region_choices": list(regions.values()),
-        "dapil_choices": [Choice(f"{code}-{number}", name) for code, number, name in dapil],
+        "dapil_choices": [
+            choice
+            for choice in every
+            if region_code is None or dapil_in_region(choice.region, region_code)
+        ],
+        "all_dapil": every,
     }

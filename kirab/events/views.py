@@ -63,7 +63,7 @@ def filter_choices(event_filter) -> dict:
     return {
         "relays": [found for found, _start, _end in spans],
         "chosen_relay": relay,
-        **choices_of(relay),
+        **choices_of(relay, event_filter.region.code if event_filter.region else None),
         "kinds": KINDS,
     }
 

@@ -28,6 +28,7 @@ SHELL_FILES = (
     "js/offline-store.js",
     "js/attendance-queue.js",
     "js/submission-keys.js",
+    "js/date-hints.js",
     "icons/kirab-192.png",
     "icons/kirab-512.png",
 )

@@ -116,6 +116,23 @@ class Dapil(db.Model):
         return f"<Dapil {self.slug}>"
 
 
+def dapil_in_region(dapil_region: str, code: str) -> bool:
+    """Whether a dapil of the regency ``dapil_region`` belongs with the chosen region ``code``.
+
+    A regency's dapil belong to it, to its province, and to each of its
+    kecamatan (a kecamatan lies in one of them, and which is the dapil's
+    concern, not the region choice's). KPU RI elects no regency council, so
+    it has none. static/js/dapil-choices.js applies the same rule in the page.
+    """
+    if code == NATIONAL_CODE:
+        return False
+    return (
+        dapil_region == code
+        or dapil_region.startswith(code + ".")
+        or code.startswith(dapil_region + ".")
+    )
+
+
 class Party(db.Model):
     """A party contesting the 2024 election, keyed by its ballot number."""
 

@@ -20,6 +20,7 @@ from kirab.i18n import from_local, to_local
 from kirab.permissions import can_record_handover, can_view_handover, require
 from kirab.relay import handovers as handover_service
 from kirab.relay.forms import HandoverForm, UploadForm
+from kirab.relay.minutes import letterhead, minutes_number, place_and_date
 from kirab.relay.models import Handover, HandoverFile
 from kirab.relay.planning_views import bp
 from kirab.relay.words import date_in_words
@@ -221,4 +222,7 @@ def berita_acara(handover_id: int):
             zone=zone,
             opening=date_in_words(local.date()),
             checklist=checklist_rows(found),
+            number=minutes_number(found, local.date()),
+            letterhead=letterhead(found),
+            place_and_date=place_and_date(found, local.date()),
         )
