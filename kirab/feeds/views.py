@@ -126,7 +126,9 @@ def account():
             # submission key, so a repeated first post is answered as the first one was.
             if existing is not None and not form.confirm.data:
                 raise DomainError(_("Tick the box to confirm the reset."), "confirm")
-            return issue_token(current_user, actor=current_user, now=clock.now())
+            # The user itself, not the request's proxy: the audit log names the object by its type.
+            user = current_user._get_current_object()
+            return issue_token(user, actor=user, now=clock.now())
 
         # A repeated post must not reset the address the first one has just shown.
         url = create_once(
