@@ -79,7 +79,7 @@ def audit_export():
     except FilterError as error:
         bad_request(error.message)
     reader = current_user._get_current_object()
-    record(reader, "audit.export", reader, **audit_filter.as_args())
+    record(reader, "audit.export", reader, filters=audit_filter.as_args())
     return Response(
         stream_with_context(audit_csv(audit_filter, reader)),
         mimetype="text/csv",
