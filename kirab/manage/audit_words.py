@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from babel.units import format_unit
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from kirab.attendance.forms import category_label, method_label
 from kirab.events.labels import kind_label
-from kirab.i18n import current_translations, duration, local_datetime, number
+from kirab.i18n import current_translations, local_datetime, number
 from kirab.manage.audit_labels import FIELD_LABELS, MODE_LABELS
 from kirab.manage.audit_names import Names, Ref, details_of
 from kirab.users.forms import role_label
@@ -86,14 +88,22 @@ class Context:
 
 
 Wording = Callable[[Context], tuple[str, dict]]
+MINUTES_A_DAY = 24 * 60
 
 
 def _amount(hours) -> str:
-    """A shift's length in words: "2 jam", "1 hari"."""
+    """A shift's length in its own unit: "1 hari", "2 jam", "90 menit" (never 24 hours)."""
     try:
-        return duration(timedelta(hours=abs(float(hours))))
+        minutes = round(abs(float(hours)) * 60)
     except (TypeError, ValueError, OverflowError):
         return ""
+    if minutes and minutes % MINUTES_A_DAY == 0:
+        count, unit = minutes // MINUTES_A_DAY, "duration-day"
+    elif minutes % 60 == 0:
+        count, unit = minutes // 60, "duration-hour"
+    else:
+        count, unit = minutes, "duration-minute"
+    return format_unit(count, unit, length="long", locale=str(get_locale() or "id"))
 
 
 def _later(hours) -> bool:
