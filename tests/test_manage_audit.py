@@ -184,9 +184,11 @@ def test_a_personal_feed_made_on_the_web_is_about_its_user(client):
     login(client, user)
     token = csrf_token(client, "/account/calendar")
     assert client.post("/account/calendar", data={"csrf_token": token}).status_code == 200
-    written = db.session.execute(
-        db.select(AuditEntry).where(AuditEntry.action.like("feed.%"))
-    ).scalars().all()
+    written = (
+        db.session.execute(db.select(AuditEntry).where(AuditEntry.action.like("feed.%")))
+        .scalars()
+        .all()
+    )
     assert written and {e.object_type for e in written} == {"user"}
 
 

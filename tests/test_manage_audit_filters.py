@@ -117,9 +117,7 @@ def test_pages_keep_the_filters(client, logged):
         record(logged["budi"], "event.publish", logged["parade"])
     db.session.commit()
     login(client, logged["observer"])
-    page = client.get(f"/manage/audit?person={logged['budi'].id}&per_page=2").get_data(
-        as_text=True
-    )
+    page = client.get(f"/manage/audit?person={logged['budi'].id}&per_page=2").get_data(as_text=True)
     assert "Halaman 1 dari 3" in page
     link = re.search(r'rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert f"person={logged['budi'].id}" in link and "page=2" in link
@@ -184,9 +182,11 @@ def test_the_export_holds_the_filtered_entries_as_sentences_in_local_time(client
     english = exported(client, "?action=event.cancel&lang=en")
     assert english[0]["description"] == "Budi Panitia cancelled KPU Goes To Campus: Hujan deras"
     # The export itself is in the log, with the filters it used.
-    logged_export = db.session.execute(
-        db.select(AuditEntry).where(AuditEntry.action == "audit.export")
-    ).scalars().all()
+    logged_export = (
+        db.session.execute(db.select(AuditEntry).where(AuditEntry.action == "audit.export"))
+        .scalars()
+        .all()
+    )
     assert [e.details for e in logged_export] == [{"filters": {"action": "event.cancel"}}] * 2
     assert "Citra Bawaslu mengekspor log audit" in shown(client, "?action=audit.export")
 

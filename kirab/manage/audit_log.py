@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from kirab.audit.models import AuditEntry
 from kirab.auth.models import User
 from kirab.database import db
-from kirab.events.filters import FilterError, _parse_date, _single
+from kirab.events.filters import FilterError, _single, date_range
 from kirab.manage.audit_labels import ACTION_NAMES, OBJECT_TYPES
 from kirab.manage.audit_names import DEFAULT_ZONE, TYPE_ALIASES, Names, Ref
 from kirab.manage.audit_words import sentence
@@ -117,12 +117,7 @@ def parse_audit_filters(args: MultiDict) -> AuditFilter:
         if action not in ACTION_NAMES:
             raise FilterError(_("Unknown action: %(action)s", action=action[:40]), "action")
         result.action = action
-    if (value := _single(args, "from")) is not None:
-        result.date_from = _parse_date(value, "from")
-    if (value := _single(args, "to")) is not None:
-        result.date_to = _parse_date(value, "to")
-    if result.date_from and result.date_to and result.date_to < result.date_from:
-        raise FilterError(_("to must not be before from."), "to")
+    result.date_from, result.date_to = date_range(args)
     return result
 
 

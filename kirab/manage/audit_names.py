@@ -128,13 +128,17 @@ class Names:
             self.users = {user.id: user for user in rows(db.select(User).where(User.id.in_(ids)))
                           .scalars()}  # fmt: skip
         if ids := wanted.get("event"):
-            query = db.select(Event).where(Event.id.in_(ids)).options(
-                joinedload(Event.stop).joinedload(Stop.office).joinedload(Office.region)
+            query = (
+                db.select(Event)
+                .where(Event.id.in_(ids))
+                .options(joinedload(Event.stop).joinedload(Stop.office).joinedload(Office.region))
             )
             self.events = {event.id: event for event in rows(query).scalars()}
         if ids := wanted.get("stop"):
-            query = db.select(Stop).where(Stop.id.in_(ids)).options(
-                joinedload(Stop.route), joinedload(Stop.office).joinedload(Office.region)
+            query = (
+                db.select(Stop)
+                .where(Stop.id.in_(ids))
+                .options(joinedload(Stop.route), joinedload(Stop.office).joinedload(Office.region))
             )
             self.stops = {stop.id: stop for stop in rows(query).scalars()}
         if ids := wanted.get("route"):
@@ -142,9 +146,15 @@ class Names:
         if ids := wanted.get("relay"):
             self.relays = dict(rows(db.select(Relay.id, Relay.name).where(Relay.id.in_(ids))).all())
         if ids := wanted.get("handover"):
-            query = db.select(Handover).where(Handover.id.in_(ids)).options(
-                joinedload(Handover.from_stop).joinedload(Stop.office).joinedload(Office.region),
-                joinedload(Handover.to_stop).joinedload(Stop.office).joinedload(Office.region),
+            query = (
+                db.select(Handover)
+                .where(Handover.id.in_(ids))
+                .options(
+                    joinedload(Handover.from_stop)
+                    .joinedload(Stop.office)
+                    .joinedload(Office.region),
+                    joinedload(Handover.to_stop).joinedload(Stop.office).joinedload(Office.region),
+                )
             )
             self.handovers = {handover.id: handover for handover in rows(query).scalars()}
         if ids := wanted.get("webhookendpoint"):

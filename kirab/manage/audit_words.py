@@ -317,6 +317,7 @@ SENTENCES: dict[str, Wording] = {
     "event.shift": _event_shift,
 }
 
+
 def _generic(ctx: Context):
     return _("%(who)s changed %(object)s"), {}
 
