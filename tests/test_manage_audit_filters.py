@@ -202,3 +202,12 @@ def test_the_export_defuses_formulas(client, logged):
     db.session.commit()
     rows = exported(client, "?action=event.publish")
     assert rows[0]["person"] == "'=cmd" and rows[0]["description"].startswith("'=cmd")
+
+
+def test_what_people_typed_is_escaped_on_the_page(client, logged):
+    record(logged["budi"], "event.cancel", logged["parade"], reason="<script>alert(1)</script>")
+    db.session.commit()
+    login(client, logged["observer"])
+    page = client.get("/manage/audit?action=event.cancel").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

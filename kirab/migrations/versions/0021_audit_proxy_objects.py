@@ -1,4 +1,4 @@
-"""audit entries about a personal feed or mail choices name their user
+"""audit entries about a personal feed or mail choices name their user; the log indexed by object
 
 Revision ID: 0021
 Revises: 0013
@@ -9,7 +9,8 @@ Until the audit log unwrapped Flask-Login's ``current_user``, the entries
 from the web named their object by the proxy's class: ``localproxy``. Its
 id was the user's (the proxy passes attributes through), so these rows are
 about that user. The downgrade leaves them named ``user``: the old name
-told nothing that the new one does not.
+told nothing that the new one does not. An index on the object's type and
+id serves the log's filter by object.
 
 """
 from alembic import op
@@ -24,7 +25,8 @@ depends_on = None
 
 def upgrade():
     op.execute("UPDATE audit_log SET object_type = 'user' WHERE object_type = 'localproxy'")
+    op.create_index('ix_audit_log_object', 'audit_log', ['object_type', 'object_id'], unique=False)
 
 
 def downgrade():
-    pass
+    op.drop_index('ix_audit_log_object', table_name='audit_log')
