@@ -11,7 +11,7 @@ from flask import current_app, request, url_for
 # Query parameters a page keeps in its own links; anything else is dropped.
 KEPT_PARAMS = (
     "region", "dapil", "kind", "route", "from", "to", "page", "per_page", "lang", "at", "view",
-    "month", "by", "q", "name",
+    "month", "by", "q", "name", "person", "type", "object", "action",
 )  # fmt: skip
 # Characters a return address must not hold (see safe_next).
 UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, utcnow
@@ -14,6 +14,8 @@ class AuditEntry(db.Model):
     """One recorded change, with a snapshot of what changed."""
 
     __tablename__ = "audit_log"
+    # The history of one object (the log's filter by object) is read by this index.
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.local import LocalProxy
+
 from kirab.audit.models import AuditEntry
 from kirab.database import db
 from kirab.errors import StaleEdit, stale_edit_message
 
 
 def _object_key(obj: Any) -> tuple[str, str]:
-    """How the audit log names an object: its type and its id (or code)."""
+    """How the audit log names an object: its type and its id (or code).
+
+    A proxy (Flask-Login's ``current_user``) is named as what it stands for:
+    its own class name, "localproxy", says nothing of the object.
+    """
+    if isinstance(obj, LocalProxy):
+        obj = obj._get_current_object()
     return type(obj).__name__.lower(), str(getattr(obj, "id", None) or getattr(obj, "code", ""))
 
 

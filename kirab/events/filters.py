@@ -251,13 +251,20 @@ def parse_filters(args: MultiDict) -> EventFilter:
             raise FilterError(_("Unknown event kind: %(kind)s", kind=kind[:40]), "kind")
         if kind not in result.kinds:
             result.kinds.append(kind)
-    if (value := _single(args, "from")) is not None:
-        result.date_from = _parse_date(value, "from")
-    if (value := _single(args, "to")) is not None:
-        result.date_to = _parse_date(value, "to")
-    if result.date_from and result.date_to and result.date_to < result.date_from:
-        raise FilterError(_("to must not be before from."), "to")
+    result.date_from, result.date_to = date_range(args)
     return result
+
+
+def date_range(args: MultiDict) -> tuple[date | None, date | None]:
+    """The ``from`` and ``to`` dates of a query (inclusive); raise FilterError on bad ones."""
+    first = last = None
+    if (value := _single(args, "from")) is not None:
+        first = _parse_date(value, "from")
+    if (value := _single(args, "to")) is not None:
+        last = _parse_date(value, "to")
+    if first and last and last < first:
+        raise FilterError(_("to must not be before from."), "to")
+    return first, last
 
 
 def parse_page(args: MultiDict, default: int, maximum: int) -> tuple[int, int]:

@@ -122,10 +122,10 @@ def account():
 
         def issue() -> str:
             # Checked after the submission key, so a repeated first post is answered as the
-            # first one was.
-            return issue_token(
-                current_user, actor=current_user, now=clock.now(), confirmed=form.confirm.data
-            )
+            # first one was. The user itself, not the request's proxy: the audit log names
+            # the object by its type.
+            user = current_user._get_current_object()
+            return issue_token(user, actor=user, now=clock.now(), confirmed=form.confirm.data)
 
         # A repeated post must not reset the address the first one has just shown.
         url = create_once(

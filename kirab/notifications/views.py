@@ -37,10 +37,12 @@ def account():
     )
     if form.validate_on_submit():
         hour = int(form.digest_hour.data) if form.digest_hour.data else None
+        # The user itself, not the request's proxy: the audit log names the object by its type.
+        user = current_user._get_current_object()
         saved, _none = run_or_show(
             form,
             lambda: set_preferences(
-                current_user, email_mode=form.email_mode.data, digest_hour=hour,
+                user, email_mode=form.email_mode.data, digest_hour=hour,
                 lang=form.lang.data, actor=current_user, now=clock.now(),
             ),
         )  # fmt: skip
