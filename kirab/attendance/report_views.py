@@ -42,7 +42,10 @@ def report():
     if by not in reports.GROUPINGS:
         bad_request(_("by must be one of: %(values)s.", values=", ".join(reports.GROUPINGS)))
     event_filter = report_filter()
-    kinds = reports.by_kind(event_filter, kind_label)
+    # The totals (by kind) and the rows by stop or dapil come from one pass over the events.
+    keys = {reports.STOP: reports.STOP_ID, reports.DAPIL: reports.DAPIL_ID}.get(by)
+    counted = reports.cells(event_filter, (reports.KIND_KEY, keys) if keys else (reports.KIND_KEY,))
+    kinds = reports.by_kind(event_filter, kind_label, counted)
     totals = reports.ReportRow(
         None,
         _("All events"),
@@ -56,9 +59,9 @@ def report():
             event_filter, limit=REPORT_PAGE, offset=(current_page - 1) * REPORT_PAGE
         )
     elif by == reports.STOP:
-        rows = reports.by_stop(event_filter)
+        rows = reports.by_stop(event_filter, counted)
     elif by == reports.DAPIL:
-        rows = reports.by_dapil(event_filter, _("No single dapil"))
+        rows = reports.by_dapil(event_filter, _("No single dapil"), counted)
     elif by == reports.KIND:
         rows = kinds
     else:
