@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from kirab.attendance import reports
+from kirab.attendance import report_parts, reports
 from kirab.attendance.pages import bp
 from kirab.database import db
 from kirab.errors import bad_request
@@ -42,9 +42,7 @@ def report():
     if by not in reports.GROUPINGS:
         bad_request(_("by must be one of: %(values)s.", values=", ".join(reports.GROUPINGS)))
     event_filter = report_filter()
-    # The totals (by kind) and the rows by stop or dapil come from one pass over the events.
-    keys = {reports.STOP: reports.STOP_ID, reports.DAPIL: reports.DAPIL_ID}.get(by)
-    counted = reports.cells(event_filter, (reports.KIND_KEY, keys) if keys else (reports.KIND_KEY,))
+    counted, parties = counts(event_filter, by)
     kinds = reports.by_kind(event_filter, kind_label, counted)
     totals = reports.ReportRow(
         None,
@@ -65,7 +63,7 @@ def report():
     elif by == reports.KIND:
         rows = kinds
     else:
-        rows = reports.by_party(event_filter)
+        rows = reports.by_party(event_filter, parties)
     pages = max(1, -(-totals.events // REPORT_PAGE)) if by == reports.EVENT else 1
     charts = []
     if rows:
@@ -91,6 +89,23 @@ def report():
         page=current_page,
         pages=pages,
     )
+
+
+def counts(event_filter, by: str) -> tuple[reports.Cells, dict | None]:
+    """The counts a report adds up: its cells, and for the party grouping the parties' sums.
+
+    Without a filter they come from the provinces' stored parts (only a
+    changed province is counted again); with one, from one pass over the
+    events in scope (the totals by kind and the rows by stop or dapil alike).
+    """
+    if event_filter.is_empty:
+        parts = report_parts.national_parts()
+        parties = report_parts.national_parties(parts) if by == reports.PARTY else None
+        return report_parts.national_cells(parts), parties
+    keys = {reports.STOP: reports.STOP_ID, reports.DAPIL: reports.DAPIL_ID}.get(by)
+    return reports.cells(
+        event_filter, (reports.KIND_KEY, keys) if keys else (reports.KIND_KEY,)
+    ), None
 
 
 def grouping_label(by: str) -> str:

@@ -188,29 +188,45 @@ def by_kind(event_filter: EventFilter, label, counted: Cells | None = None) -> l
     return [ReportRow(kind, label(kind), *groups[kind]) for kind in sorted(groups)]
 
 
-def by_party(event_filter: EventFilter) -> list[ReportRow]:
-    """One row per party: its people recorded (confirmed and self-declared) and its events."""
+def by_party(event_filter: EventFilter, counted: dict | None = None) -> list[ReportRow]:
+    """One row per party: its people recorded (confirmed and self-declared) and its events.
+
+    ``counted``: the (events, confirmed, self-declared) of each party number
+    in scope, when at hand; counted here otherwise.
+    """
+    if counted is None:
+        counted = party_sums(event_filter)
+    parties = db.session.execute(
+        db.select(Party.number, Party.abbreviation).order_by(Party.number)
+    ).all()
+    return [
+        ReportRow(number, f"{number}. {abbreviation}", events, confirmed + declared, 0,
+                  confirmed=confirmed, self_declared=declared)
+        for number, abbreviation in parties
+        if number in counted
+        for events, confirmed, declared in [counted[number]]
+    ]  # fmt: skip
+
+
+def party_sums(event_filter: EventFilter) -> dict[int, tuple[int, int, int]]:
+    """(events, confirmed, self-declared) of each party that came to an event in scope."""
     scope = events_in_scope(event_filter)
     people = PARTIES.c.confirmed + PARTIES.c.self_declared
     result = db.session.execute(
         db.select(
-            Party.number,
-            Party.abbreviation,
+            PARTIES.c.party_number,
             func.count(),
             func.sum(PARTIES.c.confirmed),
             func.sum(PARTIES.c.self_declared),
         )
-        .join(PARTIES, PARTIES.c.party_number == Party.number)
         # A row whose people were all erased stays at zero: not an event the party came to.
         .where(PARTIES.c.event_id.in_(scope), people > 0)
-        .group_by(Party.number, Party.abbreviation)
-        .order_by(Party.number)
+        .group_by(PARTIES.c.party_number)
     ).all()
-    return [
-        ReportRow(number, f"{number}. {abbreviation}", int(events), int(confirmed + declared), 0,
-                  confirmed=int(confirmed), self_declared=int(declared))
-        for number, abbreviation, events, confirmed, declared in result
-    ]  # fmt: skip
+    return {
+        number: (int(events), int(confirmed), int(declared))
+        for number, events, confirmed, declared in result
+    }
 
 
 @dataclass
