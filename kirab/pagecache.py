@@ -241,6 +241,36 @@ def _keep(key: str, response: Response) -> None:
     db.session.execute(table.delete().where(table.c.stored_at < now - KEEP_SECONDS))
 
 
+def stored_bodies(keys: Iterable[str]) -> dict[str, bytes]:
+    """The bodies the store holds under any of ``keys`` (one query), for parts of pages.
+
+    A view may keep pieces of its work here under keys it makes of the data
+    versions they show (as pages are): they are immutable as pages are.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(PageRendering.key, PageRendering.body).where(PageRendering.key.in_(keys))
+    )
+    return dict(rows.all())
+
+
+def keep_bodies(bodies: dict[str, tuple[str, bytes]]) -> None:
+    """Store bodies (mimetype, bytes) under their keys, one insert; kept ones stay as they are."""
+    if not bodies:
+        return
+    table = PageRendering.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = int(time.time())
+    rows = [dict(key=key, mimetype=mimetype, body=body, stored_at=now)
+            for key, (mimetype, body) in sorted(bodies.items())]  # fmt: skip
+    db.session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
 def shows_now() -> bool:
     """Whether a page of the relay's position shows the present (no ``at`` asked for)."""
     return "at" not in request.args

@@ -172,3 +172,25 @@ def test_the_exports_times_are_written_as_iso_seconds_writes_them():
             assert stamps.pair(moment, zone) == expected
     assert stamps.pair(moments[0], "Asia/Jakarta") == ("2023-11-13T02:00:59Z",
                                                         "2023-11-13T09:00:59+07:00")  # fmt: skip
+
+
+def test_the_cells_an_export_repeats_are_defused_once_and_the_same_on_every_line():
+    """An event's title, a party and a recorder are written once per export, defused alike."""
+    from datetime import datetime
+
+    from kirab.attendance.csv_export import Cells, export_row, headcount_row
+
+    cells = Cells()
+    moment = datetime(2023, 11, 13, 2, 0, 59)  # as stored: naive UTC
+    person = (7, "=Kirab", "32.16", 3, "-Rina", "public", 5, "@PKB", True, None, "", "organizer",
+              moment, "Asia/Jakarta", "+admin@example.org")  # fmt: skip
+    first, second = export_row(person, cells), export_row(person, cells)
+    assert first == second
+    assert first[:5] == ("7", "'=Kirab", "32.16", "3", "'-Rina")
+    assert first[6:10] == ("5", "'@PKB", "self_declared", "")
+    assert first[12:16] == ("2023-11-13T02:00:59Z", "2023-11-13T09:00:59+07:00", "Asia/Jakarta",
+                            "'+admin@example.org")  # fmt: skip
+    tally = (7, "=Kirab", "32.16", 3, "public", moment, "Asia/Jakarta", None, "=Gerbang", 120)
+    assert headcount_row(tally, cells)[:4] == first[:4]
+    assert headcount_row(tally, cells)[15:] == ("", "headcount", "'=Gerbang", "120")
+    assert export_row(person) == first  # without lookups kept between lines, the same line

@@ -15,9 +15,10 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from kirab.attendance.csvio import (
@@ -40,7 +41,9 @@ logger = logging.getLogger("kirab.attendance")
 
 def safe_cell(value) -> str:
     """A cell a spreadsheet shows as text: formulas are defused with a leading quote."""
-    text = "" if value is None else str(value)
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -55,6 +58,8 @@ class Stamps:
 
     An export writes hundreds of thousands: the zone and the text of each
     offset are found once, and each time is written from its fields in C.
+    The export reads its times as the database keeps them (naive UTC), so
+    no aware value is made per row; an aware one is taken too.
     """
 
     def __init__(self):
@@ -70,25 +75,70 @@ class Stamps:
         return text
 
     def pair(self, moment: datetime, zone: str) -> tuple[str, str]:
-        """``moment`` in UTC and in ``zone`` (the wall clock is the first 19 characters)."""
-        utc = moment.astimezone(UTC)
+        """``moment`` (aware, or naive UTC) in UTC and in ``zone``.
+
+        The zone's offset is looked up at the UTC wall clock, as before the
+        times were read naive: the same text, byte for byte.
+        """
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
         info = self.zones.get(zone)
         if info is None:
             info = self.zones[zone] = ZoneInfo(zone)
         offset = info.utcoffset(moment)
-        local = (utc + offset).isoformat(timespec="seconds")[:19]
-        return utc.isoformat(timespec="seconds")[:19] + "Z", local + self.suffix(offset)
+        suffix = self.suffixes.get(offset) or self.suffix(offset)
+        # The wall clock is the first 19 characters (isoformat adds microseconds when there are).
+        return moment.isoformat()[:19] + "Z", (moment + offset).isoformat()[:19] + suffix
 
 
-# Rows fetched from the database's cursor at a time: the export holds one batch, never all.
-EXPORT_BATCH = 1000
+class Cells:
+    """What an export writes the same way many times: each event's first cells, parties, emails.
+
+    Found once per export (a few thousand events, parties and recorders at
+    most), so each line defuses only the text typed for its own record.
+    """
+
+    def __init__(self):
+        self.stamps = Stamps()
+        self.events: dict[int, tuple[str, str, str, str]] = {}
+        self.texts: dict[object, str] = {}
+
+    def event(self, event_id: int, title: str, code: str, stop_id: int) -> tuple[str, ...]:
+        """The event's id, title, region code and stop as cells."""
+        cells = self.events.get(event_id)
+        if cells is None:
+            cells = self.events[event_id] = (str(event_id), safe_cell(title), code, str(stop_id))
+        return cells
+
+    def text(self, value) -> str:
+        """A repeated value (a party's abbreviation, a recorder's email) as its cell."""
+        cell = self.texts.get(value)
+        if cell is None:
+            cell = self.texts[value] = safe_cell(value)
+        return cell
+
+    def texts_of(self, first, second) -> tuple[str, str]:
+        """Two repeated values as their cells (one call where a line has two)."""
+        texts = self.texts
+        one, two = texts.get(first), texts.get(second)
+        return (
+            one if one is not None else self.text(first),
+            two if two is not None else self.text(second),
+        )
+
+
+# Rows fetched from the database's cursor at a time: the export holds one batch, never all
+# (a few MB); fewer, larger batches cost fewer round trips and chunks.
+EXPORT_BATCH = 5000
+# The times as stored (naive UTC): no aware value is made for each of the rows.
+stored_time = partial(type_coerce, type_=DateTime())
 # The columns an export reads, in the order ``export_row`` takes them: values, no objects.
 recorder = aliased(User)
 EXPORT_COLUMNS = (
     Event.id, Event.title, Region.code, Event.stop_id, AttendanceRecord.name,
     AttendanceRecord.category, AttendanceRecord.party_number, Party.abbreviation,
     AttendanceRecord.party_self_declared, AttendanceRecord.organisation,
-    AttendanceRecord.contact, AttendanceRecord.method, AttendanceRecord.recorded_at,
+    AttendanceRecord.contact, AttendanceRecord.method, stored_time(AttendanceRecord.recorded_at),
     Region.timezone, recorder.email,
 )  # fmt: skip
 
@@ -96,8 +146,8 @@ EXPORT_COLUMNS = (
 # The columns of a headcount's row, in the order ``headcount_row`` takes them.
 HEADCOUNT_COLUMNS = (
     Event.id, Event.title, Region.code, Event.stop_id, HeadcountTally.category,
-    HeadcountTally.recorded_at, Region.timezone, recorder.email, HeadcountTally.counter,
-    HeadcountTally.count,
+    stored_time(HeadcountTally.recorded_at), Region.timezone, recorder.email,
+    HeadcountTally.counter, HeadcountTally.count,
 )  # fmt: skip
 
 
@@ -149,7 +199,7 @@ def headcount_query(*conditions):
     )
 
 
-def export_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
+def export_row(row, cells: Cells | None = None) -> tuple[str, ...]:
     """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line.
 
     Numbers, times and the fixed words (region code, category, method, zone)
@@ -157,27 +207,30 @@ def export_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
     """
     (event_id, title, code, stop_id, name, category, party_number, party, self_declared,
      organisation, contact, method, recorded_at, zone, recorder_email) = row  # fmt: skip
+    cells = cells or Cells()
     status = number = ""
     if party_number is not None:
         status = SELF_DECLARED if self_declared else CONFIRMED
         number = str(party_number)
-    utc, local = (stamps or Stamps()).pair(recorded_at, zone)
+    utc, local = cells.stamps.pair(recorded_at, zone)
+    party, recorder_email = cells.texts_of(party, recorder_email)
+    first = cells.events.get(event_id) or cells.event(event_id, title, code, stop_id)
     # The region code, category and method are the database's own words (checked values).
     return (
-        str(event_id), safe_cell(title), code, str(stop_id), safe_cell(name), category,
-        number, safe_cell(party), status, safe_cell(organisation), safe_cell(contact), method,
-        utc, local, zone, safe_cell(recorder_email), PERSON, "", "",
+        *first, safe_cell(name), category, number, party, status, safe_cell(organisation),
+        safe_cell(contact), method, utc, local, zone, recorder_email, PERSON, "", "",
     )  # fmt: skip
 
 
-def headcount_row(row, stamps: Stamps | None = None) -> tuple[str, ...]:
+def headcount_row(row, cells: Cells | None = None) -> tuple[str, ...]:
     """One tally (a tuple of ``HEADCOUNT_COLUMNS``) as the cells of a CSV line."""
     (event_id, title, code, stop_id, category, recorded_at, zone, recorder_email, post,
      count) = row  # fmt: skip
-    utc, local = (stamps or Stamps()).pair(recorded_at, zone)
+    cells = cells or Cells()
+    utc, local = cells.stamps.pair(recorded_at, zone)
     return (
-        str(event_id), safe_cell(title), code, str(stop_id), "", category, "", "", "", "", "", "",
-        utc, local, zone, safe_cell(recorder_email), HEADCOUNT, safe_cell(post), str(count),
+        *cells.event(event_id, title, code, stop_id), "", category, "", "", "", "", "", "",
+        utc, local, zone, cells.text(recorder_email), HEADCOUNT, safe_cell(post), str(count),
     )  # fmt: skip
 
 
@@ -200,9 +253,9 @@ def export_batches(*conditions) -> Iterator[tuple[Sequence, object]]:
 def export_rows(*conditions) -> Iterator[list[str]]:
     """The CSV rows, header first, read from the database in batches."""
     yield COLUMNS
-    stamps = Stamps()
+    cells = Cells()
     for batch, make_row in export_batches(*conditions):
-        yield from (make_row(row, stamps) for row in batch)
+        yield from (make_row(row, cells) for row in batch)
 
 
 def export_csv(*conditions) -> Iterator[str]:
@@ -217,10 +270,10 @@ def export_csv(*conditions) -> Iterator[str]:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    stamps = Stamps()
+    cells = Cells()
     try:
         for batch, make_row in export_batches(*conditions):
-            writer.writerows([make_row(row, stamps) for row in batch])
+            writer.writerows([make_row(row, cells) for row in batch])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -18,10 +18,12 @@ from kirab.attendance.forms import (
     GuestForm,
     HeadcountForm,
     TickForm,
+    category_label,
     chosen_number,
+    method_label,
 )
 from kirab.attendance.identity import idempotency_key, person_key
-from kirab.attendance.models import AttendanceRecord, ExpectedGuest
+from kirab.attendance.models import CATEGORIES, METHODS, AttendanceRecord, ExpectedGuest
 from kirab.attendance.pages import (
     bp,
     checkin_url,
@@ -40,6 +42,8 @@ from kirab.submissions import create_once
 from kirab.transactions import first_writer_wins, run_or_show, run_service
 
 RECENT_LIMIT = 100
+# The record id the page's record URLs are built with once, then written with each record's.
+RECORD_PLACEHOLDER = 2**31 - 1
 
 
 def recent_records(event: Event, query: str) -> list[AttendanceRecord]:
@@ -93,6 +97,10 @@ def page(event: Event, status: int = 200, **forms):
         action_form=ActionForm(formdata=None),
         delete_form=DeleteForm(formdata=None),
         recent_limit=RECENT_LIMIT,
+        # The records' labels and URLs are found once for the page, not once per record.
+        categories={category: category_label(category) for category in CATEGORIES},
+        methods={method: method_label(method) for method in METHODS},
+        record_placeholder=RECORD_PLACEHOLDER,
     ), status
 
 

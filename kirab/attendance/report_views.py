@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from kirab.attendance import charts, reports
+from kirab.attendance import charts, report_parts, reports
 from kirab.attendance.pages import bp
 from kirab.database import db
 from kirab.errors import bad_request
@@ -42,7 +42,8 @@ def report():
     if by not in reports.GROUPINGS:
         bad_request(_("by must be one of: %(values)s.", values=", ".join(reports.GROUPINGS)))
     event_filter = report_filter()
-    kinds = reports.by_kind(event_filter, kind_label)
+    counted, parties = counts(event_filter, by)
+    kinds = reports.by_kind(event_filter, kind_label, counted)
     totals = reports.ReportRow(
         None,
         _("All events"),
@@ -56,13 +57,13 @@ def report():
             event_filter, limit=REPORT_PAGE, offset=(current_page - 1) * REPORT_PAGE
         )
     elif by == reports.STOP:
-        rows = reports.by_stop(event_filter)
+        rows = reports.by_stop(event_filter, counted)
     elif by == reports.DAPIL:
-        rows = reports.by_dapil(event_filter, _("No single dapil"))
+        rows = reports.by_dapil(event_filter, _("No single dapil"), counted)
     elif by == reports.KIND:
         rows = kinds
     else:
-        rows = reports.by_party(event_filter)
+        rows = reports.by_party(event_filter, parties)
     pages = max(1, -(-totals.events // REPORT_PAGE)) if by == reports.EVENT else 1
     return render_template(
         "reports/attendance.html",
@@ -95,6 +96,23 @@ def report_charts(by: str, rows: list[reports.ReportRow]) -> list:
         ]
     title = _("Attendance by %(grouping)s", grouping=grouping_label(by))
     return [charts.bar_chart(title, labels, [r.total for r in rows], **axes)]
+
+
+def counts(event_filter, by: str) -> tuple[reports.Cells, dict | None]:
+    """The counts a report adds up: its cells, and for the party grouping the parties' sums.
+
+    Without a filter they come from the provinces' stored parts (only a
+    changed province is counted again); with one, from one pass over the
+    events in scope (the totals by kind and the rows by stop or dapil alike).
+    """
+    if event_filter.is_empty:
+        parts = report_parts.national_parts()
+        parties = report_parts.national_parties(parts) if by == reports.PARTY else None
+        return report_parts.national_cells(parts), parties
+    keys = {reports.STOP: reports.STOP_ID, reports.DAPIL: reports.DAPIL_ID}.get(by)
+    return reports.cells(
+        event_filter, (reports.KIND_KEY, keys) if keys else (reports.KIND_KEY,)
+    ), None
 
 
 def grouping_label(by: str) -> str:

@@ -44,13 +44,20 @@ class ReportRow:
 
 def events_in_scope(event_filter: EventFilter):
     """A select of the ids of public events matching the filter."""
-    query = (
-        db.select(Event.id)
-        .join(Event.stop)
-        .join(Stop.office)
-        .join(Office.region)
-        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
-    )
+    return per_event_query(event_filter, Event.id)
+
+
+def per_event_query(event_filter: EventFilter, *columns, joined: bool = False):
+    """A select of ``columns`` of the public events matching the filter.
+
+    Without a filter (and unless ``joined``) the events are not joined to
+    their stops, offices and regions: every event has them, and the joins
+    cost more than the rest.
+    """
+    query = db.select(*columns).select_from(Event)
+    if joined or not event_filter.is_empty:
+        query = query.join(Event.stop).join(Stop.office).join(Office.region)
+    query = query.where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
     return event_filter.apply(query)
 
 
@@ -60,121 +67,161 @@ def per_event(event_filter: EventFilter):
     The scope's joins and filter are applied here directly, not through a
     subquery of ids joined back to the events: one pass over the events.
     """
-    query = (
-        db.select(
-            Event.id.label("event_id"),
-            Event.stop_id,
-            Event.dapil_id,
-            Event.kind,
-            func.coalesce(TOTALS.c.named, 0).label("named"),
-            func.coalesce(TOTALS.c.crowd, 0).label("crowd"),
-        )
-        .join(Event.stop)
-        .join(Stop.office)
-        .join(Office.region)
-        .outerjoin(TOTALS, TOTALS.c.event_id == Event.id)
-        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
+    query = per_event_query(
+        event_filter,
+        Event.id.label("event_id"),
+        Event.stop_id,
+        Event.dapil_id,
+        Event.kind,
+        func.coalesce(TOTALS.c.named, 0).label("named"),
+        func.coalesce(TOTALS.c.crowd, 0).label("crowd"),
     )
-    return event_filter.apply(query).subquery()
+    return query.outerjoin(TOTALS, TOTALS.c.event_id == Event.id).subquery()
 
 
-def grouped(event_filter: EventFilter, column_name: str) -> list[tuple]:
-    """(group key, events, named, crowd) for each value of a column of ``per_event``."""
+# What the events in scope can be counted by: their stop, dapil and kind.
+STOP_ID, DAPIL_ID, KIND_KEY = "stop_id", "dapil_id", "kind"
+
+
+@dataclass
+class Cells:
+    """The events in scope counted once per combination of some keys (stop, dapil, kind).
+
+    One pass over the events gives the report's totals (by kind) and its
+    rows by stop or dapil: a few thousand cells added up in Python instead
+    of a pass over the events for each.
+    """
+
+    keys: tuple[str, ...]
+    rows: list[tuple]  # the keys' values, then events, named, crowd
+
+    def by(self, key: str) -> dict[object, tuple[int, int, int]]:
+        """(events, named, crowd) for each value of one of the keys."""
+        position, width = self.keys.index(key), len(self.keys)
+        sums: dict[object, list[int]] = {}
+        for row in self.rows:
+            total = sums.setdefault(row[position], [0, 0, 0])
+            events, named, crowd = row[width:]
+            total[0] += int(events)
+            total[1] += int(named or 0)
+            total[2] += int(crowd or 0)
+        return {key: (events, named, crowd) for key, (events, named, crowd) in sums.items()}
+
+
+def cells(
+    event_filter: EventFilter, keys: tuple[str, ...] = (STOP_ID, DAPIL_ID, KIND_KEY)
+) -> Cells:
+    """The events in scope with their attendance, summed per combination of ``keys`` (one query)."""
     rows = per_event(event_filter)
-    column = rows.c[column_name]
-    return db.session.execute(
-        db.select(column, func.count(), func.sum(rows.c.named), func.sum(rows.c.crowd))
-        .group_by(column)
-        .order_by(column)
-    ).all()
+    columns = [rows.c[key] for key in keys]
+    return Cells(
+        keys,
+        db.session.execute(
+            db.select(
+                *columns, func.count(), func.sum(rows.c.named), func.sum(rows.c.crowd)
+            ).group_by(*columns)
+        ).all(),
+    )
 
 
 def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[ReportRow]:
-    """One row per event, in time order, a page at a time; the key ends with its status."""
-    rows = per_event(event_filter)
+    """One row per event, in time order, a page at a time; the key ends with its status.
+
+    One select of the page's events with their kept totals, in the order of
+    the index on the start: no pass over every event in scope first.
+    """
+    query = per_event_query(
+        event_filter, Event.id, Event.title, Event.starts_at, Region.timezone, Event.status,
+        func.coalesce(TOTALS.c.named, 0), func.coalesce(TOTALS.c.crowd, 0), joined=True,
+    )  # fmt: skip
     result = db.session.execute(
-        db.select(Event.id, Event.title, Event.starts_at, Region.timezone, Event.status,
-                  rows.c.named, rows.c.crowd)
-        .join(rows, rows.c.event_id == Event.id)
-        .join(Stop, Stop.id == Event.stop_id)
-        .join(Office, Office.id == Stop.office_id)
-        .join(Region, Region.code == Office.region_code)
+        query.outerjoin(TOTALS, TOTALS.c.event_id == Event.id)
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
         .offset(offset)
-    ).all()  # fmt: skip
+    ).all()
     return [
         ReportRow((event_id, starts_at, zone, status), title, 1, int(named), int(crowd))
         for event_id, title, starts_at, zone, status, named, crowd in result
     ]
 
 
-def by_stop(event_filter: EventFilter) -> list[ReportRow]:
-    """One row per stop, in route order."""
-    groups = {key: rest for key, *rest in grouped(event_filter, "stop_id")}
+def by_stop(event_filter: EventFilter, counted: Cells | None = None) -> list[ReportRow]:
+    """One row per stop, in route order (``counted``: the filter's cells, when at hand)."""
+    groups = (counted or cells(event_filter, (STOP_ID,))).by(STOP_ID)
+    # Every stop, not those of the groups by id: a few hundred rows cost less than the list.
     stops = db.session.execute(
         db.select(Stop.id, Office.name, Route.name)
         .join(Office, Office.id == Stop.office_id)
         .join(Route, Route.id == Stop.route_id)
-        .where(Stop.id.in_(groups))
         .order_by(Route.position, Route.id, Stop.position)
     ).all()
     return [
-        ReportRow(stop_id, f"{office} ({route})", *to_ints(groups[stop_id]))
+        ReportRow(stop_id, f"{office} ({route})", *groups[stop_id])
         for stop_id, office, route in stops
+        if stop_id in groups
     ]
 
 
-def by_dapil(event_filter: EventFilter, no_dapil: str) -> list[ReportRow]:
+def by_dapil(
+    event_filter: EventFilter, no_dapil: str, counted: Cells | None = None
+) -> list[ReportRow]:
     """One row per dapil; events serving no single dapil together at the end."""
-    groups = {key: rest for key, *rest in grouped(event_filter, "dapil_id")}
+    groups = (counted or cells(event_filter, (DAPIL_ID,))).by(DAPIL_ID)
     dapil = db.session.execute(
-        db.select(Dapil)
-        .where(Dapil.id.in_([key for key in groups if key is not None]))
-        .order_by(Dapil.region_code, Dapil.number)
-    ).scalars()
-    rows = [ReportRow(d.slug, d.name, *to_ints(groups[d.id])) for d in dapil]
+        db.select(Dapil).order_by(Dapil.region_code, Dapil.number)
+    ).scalars()  # every dapil (a few dozen), not those of the groups by id
+    rows = [ReportRow(d.slug, d.name, *groups[d.id]) for d in dapil if d.id in groups]
     if None in groups:
-        rows.append(ReportRow(None, no_dapil, *to_ints(groups[None])))
+        rows.append(ReportRow(None, no_dapil, *groups[None]))
     return rows
 
 
-def by_kind(event_filter: EventFilter, label) -> list[ReportRow]:
-    """One row per kind of event."""
+def by_kind(event_filter: EventFilter, label, counted: Cells | None = None) -> list[ReportRow]:
+    """One row per kind of event, in the kinds' order."""
+    groups = (counted or cells(event_filter, (KIND_KEY,))).by(KIND_KEY)
+    return [ReportRow(kind, label(kind), *groups[kind]) for kind in sorted(groups)]
+
+
+def by_party(event_filter: EventFilter, counted: dict | None = None) -> list[ReportRow]:
+    """One row per party: its people recorded (confirmed and self-declared) and its events.
+
+    ``counted``: the (events, confirmed, self-declared) of each party number
+    in scope, when at hand; counted here otherwise.
+    """
+    if counted is None:
+        counted = party_sums(event_filter)
+    parties = db.session.execute(
+        db.select(Party.number, Party.abbreviation).order_by(Party.number)
+    ).all()
     return [
-        ReportRow(kind, label(kind), *to_ints(rest))
-        for kind, *rest in grouped(event_filter, "kind")
-    ]
+        ReportRow(number, f"{number}. {abbreviation}", events, confirmed + declared, 0,
+                  confirmed=confirmed, self_declared=declared)
+        for number, abbreviation in parties
+        if number in counted
+        for events, confirmed, declared in [counted[number]]
+    ]  # fmt: skip
 
 
-def by_party(event_filter: EventFilter) -> list[ReportRow]:
-    """One row per party: its people recorded (confirmed and self-declared) and its events."""
+def party_sums(event_filter: EventFilter) -> dict[int, tuple[int, int, int]]:
+    """(events, confirmed, self-declared) of each party that came to an event in scope."""
     scope = events_in_scope(event_filter)
     people = PARTIES.c.confirmed + PARTIES.c.self_declared
     result = db.session.execute(
         db.select(
-            Party.number,
-            Party.abbreviation,
+            PARTIES.c.party_number,
             func.count(),
             func.sum(PARTIES.c.confirmed),
             func.sum(PARTIES.c.self_declared),
         )
-        .join(PARTIES, PARTIES.c.party_number == Party.number)
         # A row whose people were all erased stays at zero: not an event the party came to.
         .where(PARTIES.c.event_id.in_(scope), people > 0)
-        .group_by(Party.number, Party.abbreviation)
-        .order_by(Party.number)
+        .group_by(PARTIES.c.party_number)
     ).all()
-    return [
-        ReportRow(number, f"{number}. {abbreviation}", int(events), int(confirmed + declared), 0,
-                  confirmed=int(confirmed), self_declared=int(declared))
-        for number, abbreviation, events, confirmed, declared in result
-    ]  # fmt: skip
-
-
-def to_ints(values) -> tuple[int, int, int]:
-    """A group's (events, named, crowd) as whole numbers."""
-    return tuple(int(value or 0) for value in values)
+    return {
+        number: (int(events), int(confirmed), int(declared))
+        for number, events, confirmed, declared in result
+    }
 
 
 @dataclass
@@ -190,15 +237,12 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
     """The matrix for a page of events in scope, and how many events there are."""
     scope = events_in_scope(event_filter)
     total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
+    # The page's events straight from the index on the start, not tested against the scope's ids.
+    page = per_event_query(
+        event_filter, Event.id, Event.title, Event.starts_at, Region.timezone, joined=True
+    )
     events = db.session.execute(
-        db.select(Event.id, Event.title, Event.starts_at, Region.timezone)
-        .join(Stop, Stop.id == Event.stop_id)
-        .join(Office, Office.id == Stop.office_id)
-        .join(Region, Region.code == Office.region_code)
-        .where(Event.id.in_(scope))
-        .order_by(Event.starts_at, Event.id)
-        .limit(limit)
-        .offset(offset)
+        page.order_by(Event.starts_at, Event.id).limit(limit).offset(offset)
     ).all()
     ids = [row[0] for row in events]
     cells = {
