@@ -260,3 +260,57 @@ def test_an_event_saved_with_its_venue_touches_only_its_own_province(app, two_pr
     touched = {scope for scope in after if after[scope] != before.get(scope)}
     assert "region:32" in touched and f"event:{west_id}" in touched
     assert not touched & {"global", "region:73", "users", "attendance"}
+
+
+# -- the relay's position: stops, not events ---------------------------------------------------
+
+STOP_SCRIPT = """
+import json, sys
+from kirab import create_app
+from kirab.database import db
+from kirab.relay.models import Stop
+
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    stop = db.session.get(Stop, int(sys.argv[2]))
+    stop.venue = sys.argv[3]
+    db.session.commit()
+"""
+
+POSITION_URLS = ["/", "/route", "/api/v1/relay/status"]
+
+
+def test_an_event_change_leaves_the_position_pages_stored(client, two_provinces):
+    west_id, _south_id = two_provinces
+    tags = {url: client.get(url).headers["ETag"] for url in POSITION_URLS}
+    rename(west_id, "Pawai Bekasi")
+    for url in POSITION_URLS:
+        again = client.get(url, headers={"If-None-Match": tags[url]})
+        assert again.status_code == 304, url
+    agenda = client.get("/agenda")
+    assert "Pawai Bekasi" in agenda.get_data(as_text=True)
+
+
+def test_a_stop_change_in_another_process_shows_on_the_route_page_everywhere(
+    client, migrated, two_provinces
+):
+    west_id, _south_id = two_provinces
+    stop_id = db.session.get(Event, west_id).stop_id
+    with served_over_http(migrated) as one, served_over_http(migrated) as other:
+        tags = {}
+        for base in (one, other):
+            for url in POSITION_URLS:
+                status, headers, _body = http_get(base, url)
+                assert status == 200
+                tags[base, url] = headers["ETag"]
+        config = json.dumps(app_config(migrated))
+        subprocess.run(
+            [sys.executable, "-c", STOP_SCRIPT, config, str(stop_id), "Aula Baru Bekasi"],
+            cwd=PROJECT_ROOT, check=True, timeout=120,
+        )  # fmt: skip
+        for base in (one, other):
+            for url in POSITION_URLS:
+                status, _headers, body = http_get(base, url, {"If-None-Match": tags[base, url]})
+                assert status == 200, (base, url)
+            status, _headers, body = http_get(base, "/route")
+            assert "Aula Baru Bekasi" in body

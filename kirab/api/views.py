@@ -13,7 +13,7 @@ from kirab.changes.serializers import change_json
 from kirab.changes.wording import describe
 from kirab.compression import client_etag
 from kirab.database import db
-from kirab.dataversions import EVENTS, GLOBAL
+from kirab.dataversions import GLOBAL, STOPS
 from kirab.errors import DomainError, bad_request
 from kirab.events.filters import FilterError, request_filters
 from kirab.events.serializers import event_json
@@ -131,7 +131,7 @@ def whole_number_arg(name: str) -> int | None:
 
 
 @bp.get("/relay/status")
-@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
+@cached_page(lambda: (GLOBAL, STOPS), clocked=shows_now)
 def status():
     """Where the pataka of every route is at ``at`` (default: now)."""
     try:
