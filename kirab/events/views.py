@@ -16,7 +16,7 @@ from kirab.database import db
 from kirab.dataversions import GLOBAL, region_scope
 from kirab.errors import DomainError, bad_request
 from kirab.events.advisories import is_outside_stop
-from kirab.events.calendar_grid import month_end, month_weeks, parse_month
+from kirab.events.calendar_grid import month_end, month_events, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
 from kirab.events.models import KINDS, Event, event_provinces
 from kirab.events.services import (
@@ -85,13 +85,14 @@ def month_view(event_filter):
             first = to_local(start, NATIONAL_TIMEZONE).date().replace(day=1)
     except DomainError as error:
         bad_request(error.message)
-    # The grid shows times and titles only: those columns as rows, no objects to build.
+    # The grid shows times and titles only: those columns as rows, no objects to build,
+    # each time formatted once for the chip and the list.
     query = (
         public_events(event_filter, details=False)
         .where(local_dates_condition(first, month_end(first)))
-        .with_only_columns(Event.id, Event.title, Event.starts_at, Region.timezone)
+        .with_only_columns(Event.id, Event.title, Event.status, Event.starts_at, Region.timezone)
     )
-    events = list(db.session.execute(query.limit(MONTH_LIMIT)))
+    events = month_events(db.session.execute(query.limit(MONTH_LIMIT)))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = month_end(first) + timedelta(days=1)
     return {
