@@ -18,12 +18,12 @@ from kirab.regions.models import Dapil, Office, Region
 from kirab.relay.models import Route, Stop
 
 
-def public_events(event_filter: EventFilter, *, details: bool = True):
+def public_events(event_filter: EventFilter, *, details: bool = True, districts: bool = True):
     """A select of the published and cancelled events matching the filter, oldest first.
 
     Stops, offices and regions are joined, and (with ``details``) dapil and
-    kecamatan loaded together, so a page of events costs the same few
-    queries at any size.
+    (with ``districts`` too) kecamatan loaded together, so a page of events
+    costs the same few queries at any size.
     """
     query = (
         db.select(Event)
@@ -38,7 +38,8 @@ def public_events(event_filter: EventFilter, *, details: bool = True):
         .order_by(Event.starts_at, Event.id)
     )
     if details:
-        query = query.options(joinedload(Event.dapil), selectinload(Event.districts))
+        kecamatan = selectinload(Event.districts) if districts else raiseload(Event.districts)
+        query = query.options(joinedload(Event.dapil), kecamatan)
     else:
         query = query.options(raiseload(Event.dapil), raiseload(Event.districts))
     return event_filter.apply(query)

@@ -131,9 +131,11 @@ def agenda():
     if view == "month":
         context.update(month_view(event_filter))
     else:
+        # The cards name the dapil, not the kecamatan: those are not loaded.
         pagination = db.paginate(
-            public_events(event_filter), page=page, per_page=per_page, error_out=False
-        )
+            public_events(event_filter, districts=False),
+            page=page, per_page=per_page, error_out=False,
+        )  # fmt: skip
         context.update(
             pagination=pagination,
             days=events_by_local_day(pagination.items),
