@@ -30,10 +30,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from flask import Response, current_app, request, session
 from flask_babel import get_locale
@@ -244,6 +245,32 @@ def _keep(key: str, response: Response) -> None:
     if extensions.get("kirab.pagecache.pruned", 0) <= now - PRUNE_SECONDS:
         db.session.execute(table.delete().where(table.c.stored_at < now - KEEP_SECONDS))
         extensions["kirab.pagecache.pruned"] = now
+
+
+# Values kept per process by ``kept_copies``: past this many, they start over.
+KEPT_VALUES = 256
+
+
+def kept_copies(scopes: Iterable[str]) -> Callable[[Hashable, Callable[[], Any]], Any]:
+    """A getter of values this process keeps while the scopes' versions stay as read now.
+
+    The versions are read once (one small query) on every call, so a change
+    made anywhere shows on the very next request in every process; what is
+    kept must be plain data (no ORM objects), the same for every visitor.
+    """
+    versions, _latest = read_versions(scopes)
+    stamp = tuple(sorted(versions.items()))
+    store = current_app.extensions.setdefault("kirab.pagecache.kept", {})
+
+    def kept(name: Hashable, build: Callable[[], Any]) -> Any:
+        key = (name, stamp)
+        if key not in store:
+            if len(store) >= KEPT_VALUES:
+                store.clear()
+            store[key] = build()
+        return store[key]
+
+    return kept
 
 
 def shows_now() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
 
@@ -13,7 +14,7 @@ from flask_login import current_user, login_required
 
 from kirab import clock
 from kirab.database import db
-from kirab.dataversions import GLOBAL, region_scope
+from kirab.dataversions import GLOBAL, STOPS, region_scope
 from kirab.errors import DomainError, bad_request
 from kirab.events.advisories import is_outside_stop
 from kirab.events.calendar_grid import month_end, month_events, month_weeks, parse_month
@@ -31,7 +32,7 @@ from kirab.events.services import (
 )
 from kirab.events.share_card import share_card
 from kirab.i18n import to_local
-from kirab.pagecache import cached_page, filter_scopes
+from kirab.pagecache import cached_page, filter_scopes, kept_copies
 from kirab.permissions import can_manage_region, can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE, Region
 from kirab.relay.services import default_relay, relay_spans
@@ -50,20 +51,34 @@ def filters_and_page():
         bad_request(error.message)
 
 
+@dataclass(frozen=True)
+class RelayName:
+    """A relay as the filter form offers it (kept between requests: no ORM object)."""
+
+    id: int
+    name: str
+
+
 def filter_choices(event_filter) -> dict:
     """What the filter form offers: relays, the chosen relay's routes and regions, dapil, kinds.
 
     The chosen relay is the one filtered on, else the route's, else the one
     the home page shows now (under way, next, or ended last). Read as
-    columns (``events.services.filter_choices``): no stops or regions built.
+    columns (``events.services.filter_choices``) and kept per process while
+    reference data, routes and stops stay as they are: a change to an event
+    leaves them, and the choices are read again after any change to those.
     """
-    spans = relay_spans()
-    relay = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
-    relay = relay or default_relay(spans, clock.now())
+    kept = kept_copies((GLOBAL, STOPS))
+    spans = kept("agenda.relays", lambda: [
+        (RelayName(relay.id, relay.name), start, end) for relay, start, end in relay_spans()
+    ])  # fmt: skip
+    chosen = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
+    relay = RelayName(chosen.id, chosen.name) if chosen else default_relay(spans, clock.now())
+    choices = kept(("agenda.choices", relay), lambda: choices_of(relay))
     return {
         "relays": [found for found, _start, _end in spans],
         "chosen_relay": relay,
-        **choices_of(relay),
+        **choices,
         "kinds": KINDS,
     }
 
