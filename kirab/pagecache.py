@@ -44,7 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirab import clock
 from kirab.compression import client_etag
-from kirab.database import db
+from kirab.database import commit_without_waiting, db
 from kirab.dataversions import (
     ALL,
     ATTENDANCE,
@@ -234,6 +234,7 @@ def _keep(key: str, response: Response) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = int(time.time())
+    commit_without_waiting()  # an anonymous GET stores only this page
     _remember(key, response.mimetype, response.get_data())
     db.session.execute(
         insert(table)

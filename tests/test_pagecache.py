@@ -412,3 +412,16 @@ def test_a_stop_moved_in_another_process_is_offered_by_the_agenda_everywhere(
             status, _headers, body = http_get(base, url)
             assert status == 200 and f'<option value="32.04">{name}</option>' in body
             assert 'value="32.16"' not in body
+
+
+def test_storing_a_page_does_not_wait_for_the_disk_and_only_for_that_transaction(app):
+    from sqlalchemy import text
+
+    from kirab.database import commit_without_waiting
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    commit_without_waiting()
+    assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    db.session.commit()
+    assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "on"

@@ -24,7 +24,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
-from kirab.database import db
+from kirab.database import commit_without_waiting, db
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event
 from kirab.feeds import sizing
@@ -286,6 +286,8 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
     if row is not None and (row.day, row.data_version, row.fingerprint) == (day, version, stamp):
         return _feed_from(key, day, row.body_hash, row.last_modified)
 
+    # A rebuild stores only what can be built again: its commit need not wait for the disk.
+    commit_without_waiting()
     contents = feed_contents(spec, day, lang)
     members_hash = contents.digest()
     if row is not None and row.members_hash == members_hash and row.fingerprint == stamp:
