@@ -57,7 +57,6 @@ from kirab.dataversions import (
 
 # Stored pages older than this are dropped (and rendered again if asked for).
 KEEP_SECONDS = 6 * 3600
-PRUNE_SECONDS = 60
 # Pages that show "now" (where the flags are) are rendered afresh each minute.
 CLOCK_SECONDS = 60
 # Settings words that never go into a hash that leaves the server.
@@ -241,11 +240,7 @@ def _keep(key: str, response: Response) -> None:
         .values(key=key, mimetype=response.mimetype, body=response.get_data(), stored_at=now)
         .on_conflict_do_nothing(index_elements=[table.c.key])
     )
-    # Old pages are dropped at most once a minute per process, not with every page stored.
-    extensions = current_app.extensions
-    if extensions.get("kirab.pagecache.pruned", 0) <= now - PRUNE_SECONDS:
-        db.session.execute(table.delete().where(table.c.stored_at < now - KEEP_SECONDS))
-        extensions["kirab.pagecache.pruned"] = now
+    db.session.execute(table.delete().where(table.c.stored_at < now - KEEP_SECONDS))
 
 
 # Values kept per process by ``kept_copies``: past this many, they start over.

@@ -316,31 +316,6 @@ def test_a_stop_change_in_another_process_shows_on_the_route_page_everywhere(
             assert "Aula Baru Bekasi" in body
 
 
-def test_pages_kept_past_their_time_are_dropped_once_a_minute(app, client, two_provinces):
-    import time
-
-    from kirab.pagecache import KEEP_SECONDS, PRUNE_SECONDS
-
-    def old_page(key: str) -> None:
-        stale = int(time.time()) - KEEP_SECONDS - 10
-        db.session.add(PageRendering(key=key, mimetype="text/html", body=b"old", stored_at=stale))
-        db.session.commit()
-
-    def kept(key: str) -> bool:
-        db.session.expire_all()
-        return db.session.get(PageRendering, key) is not None
-
-    old_page("a" * 64)
-    assert client.get("/agenda").status_code == 200
-    assert not kept("a" * 64)
-    old_page("b" * 64)
-    assert client.get("/agenda?region=32").status_code == 200
-    assert kept("b" * 64)  # dropped already less than a minute ago
-    app.extensions["kirab.pagecache.pruned"] -= PRUNE_SECONDS
-    assert client.get("/agenda?region=73").status_code == 200
-    assert not kept("b" * 64)
-
-
 # -- the agenda's filter choices, kept while reference data, routes and stops stay -------------
 
 OFFICE_SCRIPT = """
