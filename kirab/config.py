@@ -77,6 +77,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Feed bodies each process keeps a copy of (checked against the database on every use).
     FEED_COPIES_BYTES = 64 * 1024 * 1024
+    # VEVENT blocks each process keeps a copy of, by event, language, sequence, last change
+    # and fingerprint: the same key always names the same bytes.
+    FEED_BLOCK_COPIES_BYTES = 32 * 1024 * 1024
     # Anonymous public pages answered from the store of rendered pages (kirab/pagecache.py).
     PAGE_CACHE = True
     # Stored page bodies each process keeps a copy of (used while the store still holds them).

@@ -12,6 +12,9 @@ The scopes:
 - ``events``: every change to what the agenda, the route and the feeds show
   (everything but attendance and accounts);
 - ``global``: reference data, relays and routes (shown on every page);
+- ``stops``: stops, handovers and their files: the relay's position (the home
+  page, ``/route``, the relay status), which shows no event, so a change to
+  an event leaves those pages as they were;
 - ``route:<id>``, ``region:<province code>``, ``event:<id>``: where a change to
   an event, a stop or a handover lies;
 - ``attendance``, ``attendance:region:<province code>``: attendance figures;
@@ -37,6 +40,7 @@ from kirab.database import db
 ALL = "all"
 EVENTS = "events"
 GLOBAL = "global"
+STOPS = "stops"
 ATTENDANCE = "attendance"
 USERS = "users"
 

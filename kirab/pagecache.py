@@ -30,10 +30,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from flask import Response, current_app, request, session
 from flask_babel import get_locale
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirab import clock
 from kirab.compression import client_etag
-from kirab.database import db
+from kirab.database import commit_without_waiting, db
 from kirab.dataversions import (
     ALL,
     ATTENDANCE,
@@ -232,6 +233,7 @@ def _keep(key: str, response: Response) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = int(time.time())
+    commit_without_waiting()  # an anonymous GET stores only this page
     _remember(key, response.mimetype, response.get_data())
     db.session.execute(
         insert(table)
@@ -269,6 +271,32 @@ def keep_bodies(bodies: dict[str, tuple[str, bytes]]) -> None:
     rows = [dict(key=key, mimetype=mimetype, body=body, stored_at=now)
             for key, (mimetype, body) in sorted(bodies.items())]  # fmt: skip
     db.session.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
+# Values kept per process by ``kept_copies``: past this many, they start over.
+KEPT_VALUES = 256
+
+
+def kept_copies(scopes: Iterable[str]) -> Callable[[Hashable, Callable[[], Any]], Any]:
+    """A getter of values this process keeps while the scopes' versions stay as read now.
+
+    The versions are read once (one small query) on every call, so a change
+    made anywhere shows on the very next request in every process; what is
+    kept must be plain data (no ORM objects), the same for every visitor.
+    """
+    versions, _latest = read_versions(scopes)
+    stamp = tuple(sorted(versions.items()))
+    store = current_app.extensions.setdefault("kirab.pagecache.kept", {})
+
+    def kept(name: Hashable, build: Callable[[], Any]) -> Any:
+        key = (name, stamp)
+        if key not in store:
+            if len(store) >= KEPT_VALUES:
+                store.clear()
+            store[key] = build()
+        return store[key]
+
+    return kept
 
 
 def shows_now() -> bool:

@@ -2,6 +2,7 @@
 
 import re
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -488,3 +489,19 @@ def test_blank_choices_are_read_as_none(client, organizer, changes, status, part
             db.select(Event).where(Event.title == "Sosialisasi pemilih pemula")
         ).scalar_one()
         assert [party.number for party in event.invited_parties] == parties
+
+
+def test_month_view_lists_each_event_with_its_link_time_and_cancellation(client, west_java):
+    url = "/agenda?view=month&region=32.16"
+    listed = re.findall(r'<li><a href="/events/(\d+)">', client.get(url).get_data(as_text=True))
+    first, second = (db.session.get(Event, int(number)) for number in listed[:2])
+    second.status = CANCELLED
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    time = first.starts_at.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%H.%M")
+    line = re.search(rf'<li><a href="/events/{first.id}">.*?</li>', page)
+    assert line and f'<span class="event-time">{time} WIB</span> {first.title}</a>' in line[0]
+    assert "badge-cancelled" not in line[0]
+    cancelled = re.search(rf'<li class="cancelled"><a href="/events/{second.id}">.*?</li>', page)
+    assert cancelled and "badge-cancelled" in cancelled[0]
+    assert f'class="chip" href="/events/{first.id}"' in page

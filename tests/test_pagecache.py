@@ -260,3 +260,143 @@ def test_an_event_saved_with_its_venue_touches_only_its_own_province(app, two_pr
     touched = {scope for scope in after if after[scope] != before.get(scope)}
     assert "region:32" in touched and f"event:{west_id}" in touched
     assert not touched & {"global", "region:73", "users", "attendance"}
+
+
+# -- the relay's position: stops, not events ---------------------------------------------------
+
+STOP_SCRIPT = """
+import json, sys
+from kirab import create_app
+from kirab.database import db
+from kirab.relay.models import Stop
+
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    stop = db.session.get(Stop, int(sys.argv[2]))
+    stop.venue = sys.argv[3]
+    db.session.commit()
+"""
+
+POSITION_URLS = ["/", "/route", "/api/v1/relay/status"]
+
+
+def test_an_event_change_leaves_the_position_pages_stored(client, two_provinces):
+    west_id, _south_id = two_provinces
+    tags = {url: client.get(url).headers["ETag"] for url in POSITION_URLS}
+    rename(west_id, "Pawai Bekasi")
+    for url in POSITION_URLS:
+        again = client.get(url, headers={"If-None-Match": tags[url]})
+        assert again.status_code == 304, url
+    agenda = client.get("/agenda")
+    assert "Pawai Bekasi" in agenda.get_data(as_text=True)
+
+
+def test_a_stop_change_in_another_process_shows_on_the_route_page_everywhere(
+    client, migrated, two_provinces
+):
+    west_id, _south_id = two_provinces
+    stop_id = db.session.get(Event, west_id).stop_id
+    with served_over_http(migrated) as one, served_over_http(migrated) as other:
+        tags = {}
+        for base in (one, other):
+            for url in POSITION_URLS:
+                status, headers, _body = http_get(base, url)
+                assert status == 200
+                tags[base, url] = headers["ETag"]
+        config = json.dumps(app_config(migrated))
+        subprocess.run(
+            [sys.executable, "-c", STOP_SCRIPT, config, str(stop_id), "Aula Baru Bekasi"],
+            cwd=PROJECT_ROOT, check=True, timeout=120,
+        )  # fmt: skip
+        for base in (one, other):
+            for url in POSITION_URLS:
+                status, _headers, body = http_get(base, url, {"If-None-Match": tags[base, url]})
+                assert status == 200, (base, url)
+            status, _headers, body = http_get(base, "/route")
+            assert "Aula Baru Bekasi" in body
+
+
+# -- the agenda's filter choices, kept while reference data, routes and stops stay -------------
+
+OFFICE_SCRIPT = """
+import json, sys
+from kirab import create_app
+from kirab.database import db
+from kirab.regions.models import Office
+from kirab.relay.models import Stop
+
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    stop = db.session.get(Stop, int(sys.argv[2]))
+    stop.office = db.session.execute(
+        db.select(Office).where(Office.region_code == sys.argv[3])
+    ).scalar_one()
+    db.session.commit()
+"""
+
+
+def statements_of(client, url: str) -> tuple[str, list[str]]:
+    """A page's text and the SQL statements its request sent."""
+    from sqlalchemy import event as sa_event
+
+    sent = []
+
+    def note(_connection, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        text = client.get(url).get_data(as_text=True)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    return text, sent
+
+
+def test_an_event_change_leaves_the_agenda_filter_choices_unread(client, two_provinces):
+    west_id, _south_id = two_provinces
+    client.get("/agenda")
+    rename(west_id, "Pawai Bekasi")
+    page, sent = statements_of(client, "/agenda")
+    assert "Pawai Bekasi" in page and 'value="32.16"' in page
+    assert not [sql for sql in sent if "FROM dapil ORDER BY" in sql or "FROM relays" in sql]
+    fresh, sent = statements_of(client, "/agenda?lang=en")  # another page: choices kept too
+    assert 'value="32.16"' in fresh
+    assert not [sql for sql in sent if "FROM dapil ORDER BY" in sql]
+
+
+def test_a_stop_moved_in_another_process_is_offered_by_the_agenda_everywhere(
+    client, migrated, two_provinces
+):
+    from kirab.regions.models import Region
+
+    west_id, _south_id = two_provinces
+    event = db.session.get(Event, west_id)
+    stop_id, relay_id = event.stop_id, event.stop.route.relay_id
+    name = db.session.get(Region, "32.04").name
+    url = f"/agenda?relay={relay_id}"
+    with served_over_http(migrated) as one, served_over_http(migrated) as other:
+        for base in (one, other):
+            status, _headers, body = http_get(base, url)
+            assert status == 200 and 'value="32.16"' in body and 'value="32.04"' not in body
+        config = json.dumps(app_config(migrated))
+        subprocess.run(
+            [sys.executable, "-c", OFFICE_SCRIPT, config, str(stop_id), "32.04"],
+            cwd=PROJECT_ROOT, check=True, timeout=120,
+        )  # fmt: skip
+        for base in (one, other):
+            status, _headers, body = http_get(base, url)
+            assert status == 200 and f'<option value="32.04">{name}</option>' in body
+            assert 'value="32.16"' not in body
+
+
+def test_storing_a_page_does_not_wait_for_the_disk_and_only_for_that_transaction(app):
+    from sqlalchemy import text
+
+    from kirab.database import commit_without_waiting
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    commit_without_waiting()
+    assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    db.session.commit()
+    assert db.session.execute(text("SHOW synchronous_commit")).scalar() == "on"

@@ -10,11 +10,21 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from kirab.errors import DomainError
-from kirab.events.models import Event
-from kirab.i18n import to_local
+from kirab.events.models import CANCELLED
+from kirab.i18n import time_formatter, to_local
 from kirab.params import plausible
 
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+@dataclass(frozen=True)
+class MonthEvent:
+    """An event of the month grid: what its chip and its line in the list show, formatted once."""
+
+    id: int
+    title: str
+    cancelled: bool
+    time: str
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,17 @@ class Day:
 
     date: date
     in_month: bool
-    events: list[Event]
+    events: list[MonthEvent]
+
+
+def month_events(rows) -> list[tuple[date, MonthEvent]]:
+    """Rows of (id, title, status, starts_at, timezone) as the grid's events, by local day."""
+    formatted = time_formatter()
+    return [
+        (to_local(starts_at, zone).date(),
+         MonthEvent(event_id, title, status == CANCELLED, formatted(starts_at, zone)))
+        for event_id, title, status, starts_at, zone in rows
+    ]  # fmt: skip
 
 
 def parse_month(text: str) -> date:
@@ -45,14 +65,11 @@ def month_end(first: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def month_weeks(first: date, events: list[Event]) -> list[list[Day]]:
-    """Weeks (Monday to Sunday) covering the month, each day with the events starting then.
-
-    An event is anything with ``starts_at`` and ``timezone``: the month view passes rows.
-    """
-    by_day: dict[date, list[Event]] = defaultdict(list)
-    for event in events:
-        by_day[to_local(event.starts_at, event.timezone).date()].append(event)
+def month_weeks(first: date, events: list[tuple[date, MonthEvent]]) -> list[list[Day]]:
+    """Weeks (Monday to Sunday) covering the month, each day with the events starting then."""
+    by_day: dict[date, list[MonthEvent]] = defaultdict(list)
+    for day, event in events:
+        by_day[day].append(event)
     last = month_end(first)
     day = first - timedelta(days=first.weekday())
     weeks = []

@@ -12,18 +12,18 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 from kirab.auth.models import User
 from kirab.database import db
 from kirab.events.filters import EventFilter, region_condition
-from kirab.events.models import CANCELLED, PUBLISHED, Event, event_parties
+from kirab.events.models import CANCELLED, PUBLISHED, Event, event_districts, event_parties
 from kirab.i18n import from_local, to_local
 from kirab.regions.models import Dapil, Office, Region, dapil_in_region
 from kirab.relay.models import Route, Stop
 
 
-def public_events(event_filter: EventFilter, *, details: bool = True):
+def public_events(event_filter: EventFilter, *, details: bool = True, districts: bool = True):
     """A select of the published and cancelled events matching the filter, oldest first.
 
     Stops, offices and regions are joined, and (with ``details``) dapil and
-    kecamatan loaded together, so a page of events costs the same few
-    queries at any size.
+    (with ``districts`` too) kecamatan loaded together, so a page of events
+    costs the same few queries at any size.
     """
     query = (
         db.select(Event)
@@ -38,7 +38,8 @@ def public_events(event_filter: EventFilter, *, details: bool = True):
         .order_by(Event.starts_at, Event.id)
     )
     if details:
-        query = query.options(joinedload(Event.dapil), selectinload(Event.districts))
+        kecamatan = selectinload(Event.districts) if districts else raiseload(Event.districts)
+        query = query.options(joinedload(Event.dapil), kecamatan)
     else:
         query = query.options(raiseload(Event.dapil), raiseload(Event.districts))
     return event_filter.apply(query)
@@ -172,3 +173,104 @@ def filter_choices(relay, region_code: str | None = None) -> dict[str, list[Choi
         ],
         "all_dapil": every,
     }
+
+
+# -- a page of events as columns (the API's lists) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region as a listed event names it."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DapilName:
+    """An event's dapil as a list shows it."""
+
+    region_code: str
+    number: int
+    name: str
+
+    @property
+    def slug(self) -> str:
+        """The public identifier, as ``Dapil.slug``."""
+        return f"{self.region_code}-{self.number}"
+
+
+@dataclass(frozen=True)
+class StopRef:
+    """The route of an event's stop."""
+
+    route_id: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A public event read as columns, with what ``event_json`` shows of an ``Event``."""
+
+    id: int
+    uid: str
+    title: str
+    kind: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    region: Place
+    stop_id: int
+    stop: StopRef
+    dapil: DapilName | None
+    districts: list[Place]
+    venue_name: str
+    venue_address: str
+    latitude: float | None
+    longitude: float | None
+    sequence: int
+    updated_at: datetime
+
+
+ROW_COLUMNS = (
+    Event.id, Event.uid, Event.title, Event.kind, Event.status, Event.starts_at, Event.ends_at,
+    Region.timezone, Region.code, Region.name, Event.stop_id, Stop.route_id,
+    Dapil.region_code, Dapil.number, Dapil.name, Event.venue_name, Event.venue_address,
+    Event.latitude, Event.longitude, Event.sequence, Event.updated_at,
+)  # fmt: skip
+
+
+def public_event_rows(event_filter: EventFilter, page: int, per_page: int):
+    """One page of public events as ``EventRow`` (no objects built), and how many match.
+
+    Three queries at any page size: the count, the page, its kecamatan.
+    """
+    query = public_events(event_filter, details=False)
+    total = db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar()
+    rows = db.session.execute(
+        query.outerjoin(Dapil, Dapil.id == Event.dapil_id)
+        .with_only_columns(*ROW_COLUMNS)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    districts: dict[int, list[Place]] = defaultdict(list)
+    if rows:
+        found = db.session.execute(
+            select(event_districts.c.event_id, Region.code, Region.name)
+            .join(Region, Region.code == event_districts.c.district_code)
+            .where(event_districts.c.event_id.in_([row[0] for row in rows]))
+            .order_by(event_districts.c.event_id, Region.code)
+        )
+        for event_id, code, name in found:
+            districts[event_id].append(Place(code, name))
+    return [_event_row(row, districts[row[0]]) for row in rows], total
+
+
+def _event_row(row, districts: list[Place]) -> EventRow:
+    (id_, uid, title, kind, status, starts_at, ends_at, timezone, code, name, stop_id, route_id,
+     dapil_region, dapil_number, dapil_name, *rest) = row  # fmt: skip
+    dapil = DapilName(dapil_region, dapil_number, dapil_name) if dapil_number is not None else None
+    return EventRow(id_, uid, title, kind, status, starts_at, ends_at, timezone, Place(code, name),
+                    stop_id, StopRef(route_id), dapil, districts, *rest)  # fmt: skip

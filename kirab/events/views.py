@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
 
@@ -13,10 +14,10 @@ from flask_login import current_user, login_required
 
 from kirab import clock
 from kirab.database import db
-from kirab.dataversions import GLOBAL, region_scope
+from kirab.dataversions import GLOBAL, STOPS, region_scope
 from kirab.errors import DomainError, bad_request
 from kirab.events.advisories import is_outside_stop
-from kirab.events.calendar_grid import month_end, month_weeks, parse_month
+from kirab.events.calendar_grid import month_end, month_events, month_weeks, parse_month
 from kirab.events.filters import FilterError, local_dates_condition, request_filters
 from kirab.events.models import KINDS, Event, event_provinces
 from kirab.events.services import (
@@ -31,7 +32,7 @@ from kirab.events.services import (
 )
 from kirab.events.share_card import share_card
 from kirab.i18n import to_local
-from kirab.pagecache import cached_page, filter_scopes
+from kirab.pagecache import cached_page, filter_scopes, kept_copies
 from kirab.permissions import can_manage_region, can_view_event
 from kirab.regions.models import NATIONAL_TIMEZONE, Region
 from kirab.relay.services import default_relay, relay_spans
@@ -50,20 +51,35 @@ def filters_and_page():
         bad_request(error.message)
 
 
+@dataclass(frozen=True)
+class RelayName:
+    """A relay as the filter form offers it (kept between requests: no ORM object)."""
+
+    id: int
+    name: str
+
+
 def filter_choices(event_filter) -> dict:
     """What the filter form offers: relays, the chosen relay's routes and regions, dapil, kinds.
 
     The chosen relay is the one filtered on, else the route's, else the one
     the home page shows now (under way, next, or ended last). Read as
-    columns (``events.services.filter_choices``): no stops or regions built.
+    columns (``events.services.filter_choices``) and kept per process while
+    reference data, routes and stops stay as they are: a change to an event
+    leaves them, and the choices are read again after any change to those.
     """
-    spans = relay_spans()
-    relay = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
-    relay = relay or default_relay(spans, clock.now())
+    kept = kept_copies((GLOBAL, STOPS))
+    spans = kept("agenda.relays", lambda: [
+        (RelayName(relay.id, relay.name), start, end) for relay, start, end in relay_spans()
+    ])  # fmt: skip
+    chosen = event_filter.relay or (event_filter.route.relay if event_filter.route else None)
+    relay = RelayName(chosen.id, chosen.name) if chosen else default_relay(spans, clock.now())
+    region_code = event_filter.region.code if event_filter.region else None
+    choices = kept(("agenda.choices", relay, region_code), lambda: choices_of(relay, region_code))
     return {
         "relays": [found for found, _start, _end in spans],
         "chosen_relay": relay,
-        **choices_of(relay, event_filter.region.code if event_filter.region else None),
+        **choices,
         "kinds": KINDS,
     }
 
@@ -85,13 +101,14 @@ def month_view(event_filter):
             first = to_local(start, NATIONAL_TIMEZONE).date().replace(day=1)
     except DomainError as error:
         bad_request(error.message)
-    # The grid shows times and titles only: those columns as rows, no objects to build.
+    # The grid shows times and titles only: those columns as rows, no objects to build,
+    # each time formatted once for the chip and the list.
     query = (
         public_events(event_filter, details=False)
         .where(local_dates_condition(first, month_end(first)))
-        .with_only_columns(Event.id, Event.title, Event.starts_at, Region.timezone)
+        .with_only_columns(Event.id, Event.title, Event.status, Event.starts_at, Region.timezone)
     )
-    events = list(db.session.execute(query.limit(MONTH_LIMIT)))
+    events = month_events(db.session.execute(query.limit(MONTH_LIMIT)))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = month_end(first) + timedelta(days=1)
     return {
@@ -130,9 +147,11 @@ def agenda():
     if view == "month":
         context.update(month_view(event_filter))
     else:
+        # The cards name the dapil, not the kecamatan: those are not loaded.
         pagination = db.paginate(
-            public_events(event_filter), page=page, per_page=per_page, error_out=False
-        )
+            public_events(event_filter, districts=False),
+            page=page, per_page=per_page, error_out=False,
+        )  # fmt: skip
         context.update(
             pagination=pagination,
             days=events_by_local_day(pagination.items),

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 
 from kirab.auth.models import User
 from kirab.database import db
@@ -27,7 +27,6 @@ from kirab.events.labels import KIND_LABELS
 from kirab.events.models import CANCELLED, DRAFT, Event
 from kirab.events.services import followed_condition
 from kirab.feeds import ics
-from kirab.feeds.models import RenderedEvent
 from kirab.feeds.rendering import fingerprint, link
 from kirab.i18n import number, short_date
 from kirab.pagecache import filter_scopes
@@ -203,26 +202,21 @@ class Member:
     sequence: int
     updated_at: datetime
     timezone: str
-    # Whether a current VEVENT block of the event is stored for the feed's language.
-    rendered: bool = False
 
 
-def _member_select(spec: FeedSpec, cutoff: datetime, lang: str, *columns):
-    """Published events of the feed, and cancelled ones that have not ended, oldest first."""
-    current = and_(
-        RenderedEvent.event_id == Event.id,
-        RenderedEvent.lang == lang,
-        RenderedEvent.sequence == Event.sequence,
-        RenderedEvent.updated_at == Event.updated_at,
-        RenderedEvent.fingerprint == fingerprint(lang),
-    )
+def _member_select(spec: FeedSpec, cutoff: datetime, *columns):
+    """Published events of the feed, and cancelled ones that have not ended, oldest first.
+
+    The stored VEVENT blocks are not joined here (``storage.event_blocks``
+    reads them by id): a join to a table whose statistics lag led the
+    database to compare every member with every stored block.
+    """
     query = (
         select(*columns)
         .select_from(Event)
         .join(Stop, Event.stop_id == Stop.id)
         .join(Office, Stop.office_id == Office.id)
         .join(Region, Office.region_code == Region.code)
-        .outerjoin(RenderedEvent, current)
         .where(
             Event.deleted_at.is_(None),
             # Written as inequalities on purpose: an equality on the status would lead the
@@ -235,24 +229,11 @@ def _member_select(spec: FeedSpec, cutoff: datetime, lang: str, *columns):
     return spec.narrow(query).order_by(Event.starts_at, Event.id)
 
 
-MEMBER_COLUMNS = (
-    Event.id, Event.sequence, Event.updated_at, Region.timezone,
-    RenderedEvent.event_id.is_not(None),
-)  # fmt: skip
+MEMBER_COLUMNS = (Event.id, Event.sequence, Event.updated_at, Region.timezone)
 
 
-def _count(query) -> int:
-    """How many rows a select of members gives, counting no further than MAX_EVENTS + 1."""
-    limited = query.with_only_columns(Event.id).order_by(None).limit(MAX_EVENTS + 1)
-    return (
-        db.session.connection()
-        .execute(select(func.count()).select_from(limited.subquery()))
-        .scalar()
-    )
-
-
-def _members(query) -> list[Member]:
-    rows = db.session.connection().execute(query.limit(MAX_EVENTS))
+def _members(query, limit: int) -> list[Member]:
+    rows = db.session.connection().execute(query.limit(limit))
     return [Member(*row) for row in rows]
 
 
@@ -268,9 +249,11 @@ def select_members(
     stays until the day it ended is over.
     """
     cutoff = day_start(day)
-    query = _member_select(spec, cutoff, lang, *MEMBER_COLUMNS)
+    query = _member_select(spec, cutoff, *MEMBER_COLUMNS)
     note = None
-    if _count(query) > MAX_EVENTS:
+    # One more than fits tells whether the rule applies: no count of its own.
+    members = _members(query, MAX_EVENTS + 1)
+    if len(members) > MAX_EVENTS:
         with force_locale(lang):
             limit = number(MAX_EVENTS)
             if spec.date_from is None:
@@ -290,7 +273,8 @@ def select_members(
                     max=limit,
                     date=short_date(spec.date_from),
                 )
-    members = _members(query)
+        windowed = spec.date_from is None
+        members = _members(query, MAX_EVENTS) if windowed else members[:MAX_EVENTS]
     return members, description + (" " + note if note else "")
 
 

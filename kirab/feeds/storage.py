@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -24,7 +24,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
-from kirab.database import db
+from kirab.database import commit_without_waiting, db
 from kirab.dataversions import DataVersion
 from kirab.events.models import Event
 from kirab.feeds import sizing
@@ -62,22 +62,38 @@ def _insert(table):
 
 
 def event_blocks(members: Sequence[Member], lang: str) -> list[bytes]:
-    """The VEVENT block of each member: stored ones as they are, the others rendered and stored."""
+    """The VEVENT block of each member: kept ones as they are, the others rendered and stored.
+
+    A block is current while its event's sequence and last change and the
+    language's fingerprint are those it was rendered with: this process's
+    copy is taken under that key, a stored one only when its columns say so.
+    """
+    stamp = fingerprint(lang)
+    copies = block_copies()
     blocks: dict[int, bytes] = {}
+    for member in members:
+        found = copies.get((member.id, lang), (member.sequence, member.updated_at, stamp))
+        if found is not None:
+            blocks[member.id] = found
+    wanted = {member.id: member for member in members if member.id not in blocks}
     connection = db.session.connection()
-    for chunk in chunks([m.id for m in members if m.rendered]):
+    for chunk in chunks(list(wanted)):
         rows = connection.execute(
-            select(RenderedEvent.event_id, RenderedEvent.body).where(
-                RenderedEvent.lang == lang, RenderedEvent.event_id.in_(chunk)
-            )
-        )
-        blocks.update((event_id, body) for event_id, body in rows)
-    stale = [m.id for m in members if m.id not in blocks]
+            select(RenderedEvent.event_id, RenderedEvent.sequence, RenderedEvent.updated_at,
+                   RenderedEvent.fingerprint, RenderedEvent.body)
+            .where(RenderedEvent.lang == lang, RenderedEvent.event_id.in_(chunk))
+        )  # fmt: skip
+        for event_id, sequence, updated_at, stored_stamp, body in rows:
+            member = wanted[event_id]
+            if (sequence, updated_at, stored_stamp) == (member.sequence, member.updated_at, stamp):
+                blocks[event_id] = body
+                copies.put((event_id, lang), (sequence, updated_at, stamp), body)
+    stale = [member.id for member in members if member.id not in blocks]
     if stale:
-        stamp = fingerprint(lang)
         fresh = []
         for event, body in render_events(stale, lang):
             blocks[event.id] = body
+            copies.put((event.id, lang), (event.sequence, event.updated_at, stamp), body)
             fresh.append(
                 dict(event_id=event.id, lang=lang, sequence=event.sequence,
                      updated_at=event.updated_at, fingerprint=stamp, body=body)
@@ -142,20 +158,21 @@ VALIDATOR_COLUMNS = (
 
 
 class BodyCopies:
-    """Recently served feed bodies, copied in this process's memory.
+    """Recently served feed bodies (or VEVENT blocks), copied in this process's memory.
 
     The store in the database stays the truth: a copy is used only when its
-    hash is the one the store holds now, so every process serves the same
-    bytes. It saves reading a megabyte from the database for every poll.
+    hash is the one the store holds now (for a block: the sequence, last
+    change and fingerprint the event has now), so every process serves the
+    same bytes. It saves reading a megabyte from the database for every poll.
     """
 
     def __init__(self, limit_bytes: int):
         self.limit = limit_bytes
         self.size = 0
-        self.copies: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.copies: OrderedDict[Hashable, tuple[Hashable, bytes]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str, body_hash: str) -> bytes | None:
+    def get(self, key: Hashable, body_hash: Hashable) -> bytes | None:
         """The copy of ``key`` if it is the body with this hash."""
         with self.lock:
             found = self.copies.get(key)
@@ -164,7 +181,7 @@ class BodyCopies:
             self.copies.move_to_end(key)
             return found[1]
 
-    def put(self, key: str, body_hash: str, body: bytes) -> None:
+    def put(self, key: Hashable, body_hash: Hashable, body: bytes) -> None:
         """Keep a copy, forgetting the least recently used beyond the limit."""
         if len(body) > self.limit:
             return
@@ -185,6 +202,15 @@ def body_copies() -> BodyCopies:
     if "kirab.feeds.copies" not in extensions:
         extensions["kirab.feeds.copies"] = BodyCopies(current_app.config["FEED_COPIES_BYTES"])
     return extensions["kirab.feeds.copies"]
+
+
+def block_copies() -> BodyCopies:
+    """This process's copies of VEVENT blocks, by (event, language) and what they were made of."""
+    extensions = current_app.extensions
+    if "kirab.feeds.blocks" not in extensions:
+        limit = current_app.config["FEED_BLOCK_COPIES_BYTES"]
+        extensions["kirab.feeds.blocks"] = BodyCopies(limit)
+    return extensions["kirab.feeds.blocks"]
 
 
 def _stored_body(key: str) -> bytes:
@@ -260,6 +286,8 @@ def get_feed(spec: FeedSpec, lang: str, now: datetime) -> Feed:
     if row is not None and (row.day, row.data_version, row.fingerprint) == (day, version, stamp):
         return _feed_from(key, day, row.body_hash, row.last_modified)
 
+    # A rebuild stores only what can be built again: its commit need not wait for the disk.
+    commit_without_waiting()
     contents = feed_contents(spec, day, lang)
     members_hash = contents.digest()
     if row is not None and row.members_hash == members_hash and row.fingerprint == stamp:

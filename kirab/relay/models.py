@@ -10,7 +10,7 @@ from sqlalchemy import inspect as inspect_row
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.database import UTCDateTime, db, one_of, utcnow
-from kirab.dataversions import EVENTS, region_scope
+from kirab.dataversions import EVENTS, STOPS, region_scope
 from kirab.regions.models import Office
 
 
@@ -88,7 +88,7 @@ class Stop(db.Model):
     @classmethod
     def data_scopes(cls, connection, rows) -> set[str]:
         """What changed stops touch: their routes and provinces, before and after (dataversions)."""
-        scopes = {EVENTS} | {f"route:{r}" for r in values_before_and_after(rows, "route_id")}
+        scopes = {EVENTS, STOPS} | {f"route:{r}" for r in values_before_and_after(rows, "route_id")}
         offices = values_before_and_after(rows, "office_id")
         codes = connection.execute(select(Office.region_code).where(Office.id.in_(offices)))
         return scopes | {region_scope(code) for code in codes.scalars()}
@@ -153,8 +153,10 @@ class Handover(db.Model):
     @classmethod
     def data_scopes(cls, connection, rows) -> set[str]:
         """What changed handovers touch: the routes and provinces of both stops."""
-        stops = values_before_and_after(rows, "from_stop_id")
-        return stop_scopes(connection, stops | values_before_and_after(rows, "to_stop_id"))
+        stops = values_before_and_after(rows, "from_stop_id") | values_before_and_after(
+            rows, "to_stop_id"
+        )
+        return {STOPS} | stop_scopes(connection, stops)
 
     @property
     def is_recorded(self) -> bool:
@@ -206,4 +208,4 @@ class HandoverFile(db.Model):
     @classmethod
     def data_scopes(cls, connection, rows) -> set[str]:
         """A handover's files show on the route page only, which shows every route."""
-        return {EVENTS}
+        return {EVENTS, STOPS}

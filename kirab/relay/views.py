@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
-from kirab.dataversions import EVENTS, GLOBAL
+from kirab.dataversions import GLOBAL, STOPS
 from kirab.errors import not_found
 from kirab.pagecache import cached_page, shows_now
 from kirab.relay.moments import requested_moment, requested_relay_id
@@ -15,7 +15,7 @@ bp = Blueprint("relay", __name__)
 
 
 @bp.get("/route")
-@cached_page(lambda: (GLOBAL, EVENTS), clocked=shows_now)
+@cached_page(lambda: (GLOBAL, STOPS), clocked=shows_now)
 def route_page():
     """A relay's routes (asked for, or the default) as timelines with the pataka at a moment."""
     at, chosen = requested_moment()

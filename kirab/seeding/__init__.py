@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from kirab.database import db
-from kirab.dataversions import ATTENDANCE, EVENTS, GLOBAL, USERS, bump
+from kirab.dataversions import ATTENDANCE, EVENTS, GLOBAL, STOPS, USERS, bump
 from kirab.errors import DomainError
 from kirab.regions.models import Party, PartyScope, Region
 from kirab.relay.models import Relay
@@ -55,7 +55,7 @@ def check_empty() -> None:
 def mark_feeds_changed() -> None:
     """Count the load as a change to everything, as flushes through the models would."""
     # Written in bulk, past the flush listener: every page and feed starts afresh.
-    bump((GLOBAL, EVENTS, ATTENDANCE, USERS))
+    bump((GLOBAL, EVENTS, STOPS, ATTENDANCE, USERS))
 
 
 def seed_national(*, scale: float, seed: int, password_hash: str) -> SeedResult:

@@ -219,11 +219,15 @@ class Benchmark:
     def run(self) -> list[Row]:
         """Every measurement, in an order where none disturbs the next."""
         urls = public_urls(self.facts)
+        if self.options.only:  # a shorter run: those pages, no export or import
+            urls = {name: path for name, path in urls.items()
+                    if any(part in name for part in self.options.only)}  # fmt: skip
         self.warm(urls)
         self.load(urls)
         self.cold(urls)
-        self.export()
-        self.attendance_import()
+        if not self.options.only:
+            self.export()
+            self.attendance_import()
         return self.rows
 
 
@@ -266,6 +270,9 @@ def options_from(arguments: list[str] | None = None):
     parser.add_argument("--phase-limit", type=float, default=300.0, help="seconds per phase")
     parser.add_argument("--export-limit", type=float, default=900.0, help="seconds")
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
+    parser.add_argument("--only", action="append", metavar="SUBSTRING",
+                        help="measure only the pages whose name holds it (repeatable); "
+                             "no export or import")  # fmt: skip
     return parser.parse_args(arguments)  # fmt: skip
 
 
