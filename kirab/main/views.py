@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kirab.dataversions import GLOBAL, STOPS
+from kirab.dataversions import EVENTS, GLOBAL, STOPS
 from kirab.errors import bad_request, not_found
 from kirab.events.services import events_of_days
 from kirab.i18n import to_local
@@ -20,7 +20,8 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@cached_page(lambda: (GLOBAL, STOPS), clocked=shows_now)
+# Keyed by events too: the page lists that day's events at the stops holding the flags.
+@cached_page(lambda: (GLOBAL, STOPS, EVENTS), clocked=shows_now)
 def home():
     """Where the pataka is on every route of a relay, that day's events there, other moments.
 
