@@ -240,3 +240,14 @@ def test_a_cancelled_event_is_marked_in_the_report(client, recorded):
     db.session.commit()
     after = row.search(client.get("/reports/attendance?by=event").get_data(as_text=True))
     assert after is not None and 'class="badge badge-cancelled">Dibatalkan' in after.group(1)
+
+
+def test_a_cancelled_event_is_marked_in_the_party_matrix(client, recorded):
+    event = recorded[0]
+    row = re.compile(rf'href="/events/{event.id}">[^<]*</a> <span[^>]*>[^<]*</span>(.*?)</th>')
+    before = row.search(client.get("/reports/attendance/parties").get_data(as_text=True))
+    assert before is not None and "Dibatalkan" not in before.group(1)
+    event.status = CANCELLED
+    db.session.commit()
+    after = row.search(client.get("/reports/attendance/parties").get_data(as_text=True))
+    assert after is not None and 'class="badge badge-cancelled">Dibatalkan' in after.group(1)

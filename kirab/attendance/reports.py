@@ -228,7 +228,7 @@ def party_sums(event_filter: EventFilter) -> dict[int, tuple[int, int, int]]:
 class PartyMatrix:
     """Which parties came to which events: confirmed and self-declared people per cell."""
 
-    events: list[tuple[int, str, object, str]]  # id, title, starts_at, zone
+    events: list[tuple[int, str, object, str, str]]  # id, title, starts_at, zone, status
     parties: list[Party]
     cells: dict[tuple[int, int], tuple[int, int]]  # (event, party) -> (confirmed, self-declared)
 
@@ -239,7 +239,8 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
     total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
     # The page's events straight from the index on the start, not tested against the scope's ids.
     page = per_event_query(
-        event_filter, Event.id, Event.title, Event.starts_at, Region.timezone, joined=True
+        event_filter, Event.id, Event.title, Event.starts_at, Region.timezone, Event.status,
+        joined=True,
     )
     events = db.session.execute(
         page.order_by(Event.starts_at, Event.id).limit(limit).offset(offset)
