@@ -7,6 +7,7 @@ code recording changes does.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -184,6 +185,23 @@ def test_admins_register_endpoints_on_the_web_page(app, client):
     endpoint = db.session.execute(db.select(WebhookEndpoint)).scalar_one()
     assert endpoint.regions == ["32.16", "32.75"]
     assert "whsec_" not in client.get("/manage/webhooks").get_data(as_text=True)  # shown once
+
+
+def test_a_double_posted_endpoint_makes_one_endpoint_and_one_secret(app, client):
+    login(client, make_user("admin"))
+    page = client.get("/manage/webhooks").get_data(as_text=True)
+    assert re.search(r'name="idempotency_key" value="[A-Za-z0-9_-]{16,}"', page)
+    data = {"csrf_token": csrf_token(client, "/manage/webhooks"), "url": "https://hooks.example/k",
+            "idempotency_key": "w" * 32}
+    first = client.post("/manage/webhooks", data=data)
+    assert first.status_code == 200 and "whsec_" in first.get_data(as_text=True)
+    again = client.post("/manage/webhooks", data=data)
+    assert again.status_code == 302 and again.headers["Location"] == "/manage/webhooks"
+    assert db.session.execute(db.select(db.func.count(WebhookEndpoint.id))).scalar() == 1
+    shown = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "whsec_" not in shown  # the replay shows no secret, and no second one was made
+    assert "Formulir ini sudah pernah dikirim" in shown
+    assert "hanya ditampilkan pada jawaban pertama" in shown
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,14 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kirab.forms import KirabForm
+from kirab.submissions import SubmissionForm
 
 
-class EndpointForm(KirabForm):
-    """The endpoint's URL and, optionally, the region codes it hears of."""
+class EndpointForm(SubmissionForm):
+    """The endpoint's URL and, optionally, the region codes it hears of.
+
+    A submission form: a double post registers one endpoint with one secret.
+    """
 
     url = StringField(
         _l("Endpoint URL"), validators=[DataRequired(_l("Enter the endpoint's address.")),

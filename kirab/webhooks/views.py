@@ -10,7 +10,8 @@ from sqlalchemy import select
 from kirab import clock
 from kirab.database import db
 from kirab.permissions import can_manage_users, require
-from kirab.transactions import run_or_flash, run_or_show
+from kirab.submissions import create_once
+from kirab.transactions import run_or_flash
 from kirab.webhooks import receivers  # noqa: F401  (connects the webhooks to change_recorded)
 from kirab.webhooks.forms import EndpointForm, RedeliverForm
 from kirab.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -25,16 +26,27 @@ def endpoints():
     """Registered endpoints, and the form that adds one (its secret shown once)."""
     form = EndpointForm()
     secret = None
+    status = 200
     if form.validate_on_submit():
-        saved, result = run_or_show(
-            form,
+        made: list[str] = []
+        # A repeated post creates nothing and goes to the list: the secret was shown with
+        # the first answer only, and a second endpoint would bring a second secret.
+        url = create_once(
+            form, "webhook.new", current_user, clock.now(),
             lambda: add_endpoint(form.url.data, (form.regions.data or "").split(),
                                  actor=current_user, now=clock.now()),
+            lambda created: made.append(created[1]) or url_for("webhooks.endpoints"),
         )  # fmt: skip
-        if saved:
-            secret = result[1]
+        if url is None:
+            status = 422
+        elif not made:
+            flash(_("Its signing secret was shown only with the first answer."), "info")
+            return redirect(url)
+        else:
+            secret = made[0]
+    elif request.method == "POST":
+        status = 422
     listed = db.session.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).scalars()
-    status = 422 if request.method == "POST" and secret is None else 200
     return render_template(
         "webhooks/endpoints.html", form=form, endpoints=list(listed), secret=secret
     ), status
