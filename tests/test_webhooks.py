@@ -191,8 +191,11 @@ def test_a_double_posted_endpoint_makes_one_endpoint_and_one_secret(app, client)
     login(client, make_user("admin"))
     page = client.get("/manage/webhooks").get_data(as_text=True)
     assert re.search(r'name="idempotency_key" value="[A-Za-z0-9_-]{16,}"', page)
-    data = {"csrf_token": csrf_token(client, "/manage/webhooks"), "url": "https://hooks.example/k",
-            "idempotency_key": "w" * 32}
+    data = {
+        "csrf_token": csrf_token(client, "/manage/webhooks"),
+        "url": "https://hooks.example/k",
+        "idempotency_key": "w" * 32,
+    }
     first = client.post("/manage/webhooks", data=data)
     assert first.status_code == 200 and "whsec_" in first.get_data(as_text=True)
     again = client.post("/manage/webhooks", data=data)

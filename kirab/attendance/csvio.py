@@ -25,6 +25,7 @@ from kirab.attendance.identity import (
     affiliation_key,
     check_category,
     check_party,
+    check_recordable,
     clean_name,
     person_key,
 )
@@ -275,6 +276,7 @@ def import_attendance(event: Event, data: bytes, *, actor: User) -> ImportResult
     """
     if event.deleted_at is not None:
         raise DomainError(_("This event has been deleted."), None)
+    check_recordable(event)
     _header, rows = read_rows(data)
     if not rows:
         raise ImportFailed([(0, _("The file has no rows below its first line."))])

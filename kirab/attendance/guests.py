@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from kirab.attendance.identity import (
     Outcome,
     affiliation_key,
+    check_recordable,
     clean_person,
     person_key,
 )
@@ -217,6 +218,7 @@ def add_expected_guest(
     organisation: str = "",
 ) -> ExpectedGuest:
     """List an official the organizer expects, to tick off on the day."""
+    check_recordable(event)
     person = clean_person(name, category, party_number, organisation)
     exists = db.session.execute(
         db.select(ExpectedGuest.id).where(

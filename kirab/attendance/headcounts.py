@@ -12,6 +12,7 @@ from kirab import clock
 from kirab.attendance.identity import (
     Outcome,
     check_category,
+    check_recordable,
     clean_name,
     find_by_idempotency_key,
     person_key,
@@ -38,6 +39,7 @@ def record_headcount(
     """
     if (found := find_by_idempotency_key(HeadcountTally, key)) is not None:
         return replay(event, found)
+    check_recordable(event)
     counter = clean_name(counter, "counter", COUNTER_MAX)
     category = check_category(category)
     if count is None or not 0 <= count <= MAX_HEADCOUNT:

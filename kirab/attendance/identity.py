@@ -23,7 +23,7 @@ from kirab.attendance.models import (
 )
 from kirab.database import db
 from kirab.errors import DomainError
-from kirab.events.models import Event
+from kirab.events.models import CANCELLED, Event
 from kirab.regions.models import Party
 from kirab.submissions import SUBMISSION_KEY as IDEMPOTENCY_KEY  # noqa: F401 (its rule)
 from kirab.submissions import submission_key
@@ -36,6 +36,18 @@ class Outcome:
 
     record: AttendanceRecord | HeadcountTally
     created: bool
+
+
+def check_recordable(event: Event) -> None:
+    """Refuse new attendance at a cancelled event.
+
+    Nobody attends an event that did not take place, so a record made after the
+    cancellation would be a mistake in the reports; the records made before it
+    stay, to read, export and delete. Repeated submissions are answered before
+    this check, so a phone that recorded before the cancellation syncs as usual.
+    """
+    if event.status == CANCELLED:
+        raise DomainError(_("This event is cancelled: attendance can no longer be recorded."), None)
 
 
 def person_key(text: str) -> str:

@@ -35,7 +35,7 @@ from kirab.attendance.pages import (
 )
 from kirab.attendance.posts import remember_post, remembered_post
 from kirab.database import db
-from kirab.events.models import Event
+from kirab.events.models import CANCELLED, Event
 from kirab.permissions import can_read_attendance, can_record_attendance
 from kirab.qr import qr_svg
 from kirab.submissions import create_once
@@ -87,6 +87,8 @@ def page(event: Event, status: int = 200, **forms):
         post=post,
         query=query,
         recorder=recorder,
+        # A cancelled event takes no new attendance (identity.check_recordable): no forms.
+        recording=recorder and event.status != CANCELLED,
         checkin_url=url,
         qr=qr_svg(url, _("Self check-in code"), fit=True) if url else None,
         attendee_form=attendee_form,

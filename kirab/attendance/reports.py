@@ -239,7 +239,12 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
     total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
     # The page's events straight from the index on the start, not tested against the scope's ids.
     page = per_event_query(
-        event_filter, Event.id, Event.title, Event.starts_at, Region.timezone, Event.status,
+        event_filter,
+        Event.id,
+        Event.title,
+        Event.starts_at,
+        Region.timezone,
+        Event.status,
         joined=True,
     )
     events = db.session.execute(

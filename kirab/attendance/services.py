@@ -11,6 +11,7 @@ from kirab.attendance.counts import kept_totals
 from kirab.attendance.identity import (
     Outcome,
     affiliation_key,
+    check_recordable,
     clean_person,
     find_by_idempotency_key,
     person_key,
@@ -109,6 +110,7 @@ def record_attendance(
         raise DomainError(_("This event has been deleted."), None)
     if key is not None and (found := find_by_idempotency_key(AttendanceRecord, key)) is not None:
         return replay(event, found)
+    check_recordable(event)
     person = clean_person(name, category, party_number, organisation)
     contact = clean_text(contact, "contact", CONTACT_MAX, plain=True)
     if (existing := find_same_person(event, person.name_key, person.affiliation_key)) is not None:
