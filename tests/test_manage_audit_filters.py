@@ -90,10 +90,10 @@ def test_days_are_days_in_wib(client, logged):
         ("?object=5", "Pilih juga jenis objeknya"),
         ("?type=event&object=%27%3B--", "Objek disebut dengan nomor atau kodenya"),
         ("?action=stop.explode", "Tindakan tidak dikenal"),
-        ("?from=13-11-2023", "from harus berupa tanggal"),
-        ("?from=2023-11-14&to=2023-11-13", "to tidak boleh lebih awal dari from"),
-        ("?action=stop.shift&action=event.shift", "action hanya boleh diberikan satu kali"),
-        ("?page=0", "page"),
+        ("?from=13-11-2023", "Dari harus berupa tanggal"),
+        ("?from=2023-11-14&to=2023-11-13", "Tanggal akhir tidak boleh lebih awal"),
+        ("?action=stop.shift&action=event.shift", "Tindakan hanya boleh diberikan satu kali"),
+        ("?page=0", "Nomor halaman harus"),
     ],
 )
 def test_bad_filters_are_refused_with_a_message(client, logged, query, message):
