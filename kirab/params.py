@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -37,8 +37,13 @@ PARAMETER_LABELS = {
 
 
 def parameter_label(name: str) -> str:
-    """The label of the field a query parameter comes from, or the name itself."""
-    label = PARAMETER_LABELS.get(name)
+    """The label of the field a query parameter comes from, or the name itself.
+
+    The JSON API's readers are integrators writing query strings, not
+    people filling in a form: its messages keep naming the parameter.
+    """
+    for_api = has_request_context() and request.blueprint == "api"
+    label = None if for_api else PARAMETER_LABELS.get(name)
     return str(label) if label is not None else name
 
 
