@@ -184,3 +184,10 @@ def test_links_built_once_for_many_ids_are_those_of_the_url_map(app):
         for number in (1, 42, 987654321, 10**12):
             assert link(number) == absolute_url("events.show", event_id=number)
         assert link(7) == BASE_URL + "/events/7"
+
+
+def test_a_bad_filter_names_its_parameter_for_integrators_and_its_label_on_pages(client, west_java):
+    answer = client.get("/api/v1/events?from=13-11-2023", headers={"Accept-Language": "id"})
+    assert answer.json["error"]["message"].startswith("from harus berupa tanggal")
+    page = client.get("/agenda?from=13-11-2023", headers={"Accept-Language": "id"})
+    assert "Dari harus berupa tanggal" in page.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -438,3 +439,14 @@ def test_a_shift_is_found_under_each_region_it_moved_events_in(client, jalur, ad
     for region in ("32.16", "32.75", "RI"):
         assert listed_ids(client, f"?region={region}") == [str(shift.id)]
     assert listed_ids(client, "?region=32.08") == []
+
+
+def test_a_page_past_the_last_says_so_instead_of_no_changes(client, changed):
+    text = client.get("/changes?per_page=1&page=99").get_data(as_text=True)
+    total = int(re.search(r'class="count" role="status">(\d+) ', text)[1])
+    assert total >= 3
+    assert "Tidak ada perubahan" not in text
+    assert "Halaman 99 sudah melewati halaman terakhir hasil ini." in text
+    assert f"page={total}" in text and f"Ke halaman {total}" in text
+    nothing = client.get("/changes?from=2030-01-01").get_data(as_text=True)
+    assert "melewati" not in nothing and "Tidak ada perubahan yang cocok" in nothing

@@ -321,6 +321,18 @@ def test_a_party_representative_follows_regions_and_invitations(client, west_jav
     assert "32.16" not in page.split("<main", 1)[1].split("</p>", 1)[0]
 
 
+def test_my_agenda_past_its_last_page_says_so(client, west_java):
+    rep = make_user("party_rep", party=1, regions=["32.16"])
+    db.session.commit()
+    login(client, rep)
+    text = client.get("/agenda/following?per_page=1&page=99").get_data(as_text=True)
+    total = int(re.search(r'class="count" role="status">(\d+) kegiatan', text)[1])
+    assert total >= 2
+    assert "Halaman 99 sudah melewati halaman terakhir hasil ini." in text
+    assert f"page={total}" in text and f"Ke halaman {total}" in text
+    assert "melewati" not in client.get("/agenda/following").get_data(as_text=True)
+
+
 def test_open_graph_previews(client, west_java):
     event = db.session.execute(
         db.select(Event).where(Event.title == "Pawai Kirab Pemilu Dapil 3")

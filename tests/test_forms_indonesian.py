@@ -23,6 +23,7 @@ Every answer must be a 4xx, leave the data as it was, and show no English
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask import current_app
@@ -328,3 +329,48 @@ def test_the_same_pages_in_english_are_found_english(sender):
     for url in ("/manage/users/new", "/manage/relays", f"/manage/stops/{sender.ids['stop']}"):
         found = english_on_page(client.get(url + "?lang=en").get_data(as_text=True))
         assert len(found) > 5, url
+
+
+# Wrong values for the GET filter forms: each answer names the field by its label.
+WRONG_FILTERS = [
+    "/agenda?from=13-11-2023",
+    "/agenda?to=2023-13-40",
+    "/agenda?from=2023-11-15&to=2023-11-14",
+    "/agenda?from=2023-11-13&from=2023-11-14",
+    "/agenda?from=1900-01-01",
+    "/agenda?region=99",
+    "/agenda?dapil=x",
+    "/agenda?route=abc",
+    "/agenda?relay=abc",
+    "/agenda?page=0",
+    "/agenda?page=1&page=2",
+    "/reports/attendance?from=kemarin",
+    "/reports/attendance?to=2023-02-30",
+    "/manage/audit?from=13-11-2023",
+    "/manage/audit?action=stop.shift&action=event.shift",
+    "/manage/audit?to=2023-11-01&from=2023-11-02",
+    "/manage/audit?page=x",
+    "/?at=besok",
+    "/?at=1800-01-01T10:00",
+    "/route?at=besok",
+    "/?relay=x",
+    "/route?relay=1&relay=2",
+    "/changes?from=x",
+    "/changes?page=0",
+]
+
+
+def test_wrong_filter_values_are_refused_in_indonesian(sender):
+    client = sender.client("admin")
+    statuses = set()
+    for url in WRONG_FILTERS:
+        response = client.get(with_lang(url))
+        statuses.add(response.status_code)
+        text = response.get_data(as_text=True)
+        sender.check_text(text, f"GET {url} ({response.status_code})")
+        # Parameter names the word list does not know ("at", "action", "to", "relay").
+        named = re.search(r"\b(at|action|to|relay|from|page)\b (harus|hanya|tidak)\b", text)
+        if named:
+            sender.failures.append(f"GET {url}: names its parameter: {named[0]}")
+    assert not sender.failures, "\n".join(sender.failures)
+    assert statuses == {400}

@@ -90,10 +90,10 @@ def test_days_are_days_in_wib(client, logged):
         ("?object=5", "Pilih juga jenis objeknya"),
         ("?type=event&object=%27%3B--", "Objek disebut dengan nomor atau kodenya"),
         ("?action=stop.explode", "Tindakan tidak dikenal"),
-        ("?from=13-11-2023", "from harus berupa tanggal"),
-        ("?from=2023-11-14&to=2023-11-13", "to tidak boleh lebih awal dari from"),
-        ("?action=stop.shift&action=event.shift", "action hanya boleh diberikan satu kali"),
-        ("?page=0", "page"),
+        ("?from=13-11-2023", "Dari harus berupa tanggal"),
+        ("?from=2023-11-14&to=2023-11-13", "Tanggal akhir tidak boleh lebih awal"),
+        ("?action=stop.shift&action=event.shift", "Tindakan hanya boleh diberikan satu kali"),
+        ("?page=0", "Nomor halaman harus"),
     ],
 )
 def test_bad_filters_are_refused_with_a_message(client, logged, query, message):
@@ -211,3 +211,32 @@ def test_what_people_typed_is_escaped_on_the_page(client, logged):
     page = client.get("/manage/audit?action=event.cancel").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_entry_links_to_the_history_of_its_object(client, logged):
+    login(client, logged["observer"])
+    parade = logged["parade"].id
+    page = client.get("/manage/audit").get_data(as_text=True)
+    link = f'href="/manage/audit?type=event&amp;object={parade}"'
+    assert link in page and "Riwayat objek ini" in page
+    history = client.get(f"/manage/audit?type=event&object={parade}").get_data(as_text=True)
+    assert "Pawai Dapil 3" in visible(history) and "Campus" not in visible(history)
+    assert link not in history  # the log already shows that object
+
+
+def test_the_date_filters_show_their_value_in_indonesian(client, logged):
+    login(client, logged["observer"])
+    page = client.get("/manage/audit?from=2023-11-12").get_data(as_text=True)
+    assert 'aria-describedby="a-from-hint"' in page and 'aria-describedby="a-to-hint"' in page
+    hint = re.search(r'<output class="value-hint" id="a-from-hint"[^>]*>([^<]*)<', page)
+    assert hint and "12" in hint[1] and "November" in hint[1]
+
+
+def test_a_page_past_the_last_says_so_instead_of_no_entries(client, logged):
+    login(client, logged["observer"])
+    text = visible(client.get("/manage/audit?page=99").get_data(as_text=True))
+    assert "Tidak ada entri" not in text
+    assert "Halaman 99 sudah melewati halaman terakhir hasil ini." in text
+    assert "Ke halaman 1" in text
+    nothing = visible(client.get("/manage/audit?action=stop.shift").get_data(as_text=True))
+    assert "melewati" not in nothing and "Tidak ada entri yang cocok" in nothing

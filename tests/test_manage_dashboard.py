@@ -63,10 +63,10 @@ def test_without_a_relay_the_dashboard_shows_the_relay_of_the_moment(
     ("value", "status", "message"),
     [
         ("999999", 404, "Tidak ada kirab dengan nomor itu."),
-        ("abc", 400, "relay harus berupa bilangan bulat."),
-        ("<b>1</b>", 400, "relay harus berupa bilangan bulat."),
-        ("9" * 500, 400, "relay harus berupa bilangan bulat."),
-        ("-1", 400, "relay harus berupa bilangan bulat."),
+        ("abc", 400, "Kirab harus berupa bilangan bulat."),
+        ("<b>1</b>", 400, "Kirab harus berupa bilangan bulat."),
+        ("9" * 500, 400, "Kirab harus berupa bilangan bulat."),
+        ("-1", 400, "Kirab harus berupa bilangan bulat."),
     ],
 )
 def test_an_unknown_or_malformed_relay_is_refused_with_a_message(

@@ -118,7 +118,7 @@ def test_an_unknown_or_malformed_relay_is_refused_with_a_message(
     expected = (
         "Tidak ada kirab dengan nomor itu."
         if status == 404
-        else "relay harus berupa bilangan bulat."
+        else "Kirab harus berupa bilangan bulat."
     )
     assert expected in body
 

@@ -17,7 +17,7 @@ from kirab.database import db
 from kirab.errors import DomainError
 from kirab.events.models import HANDOVER, KINDS, Event, event_districts
 from kirab.i18n import ZONE_ABBREVIATIONS
-from kirab.params import FIRST_YEAR, LAST_YEAR, plausible, whole_number
+from kirab.params import FIRST_YEAR, LAST_YEAR, parameter_label, plausible, whole_number
 from kirab.regions.models import (
     NATIONAL_CODE,
     Dapil,
@@ -170,13 +170,13 @@ def _parse_date(value: str, name: str) -> date:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise FilterError(
-            _("%(name)s must be a date written YYYY-MM-DD.", name=name), name
+            _("%(name)s must be a date written YYYY-MM-DD.", name=parameter_label(name)), name
         ) from None
     if not plausible(parsed):
         raise FilterError(
             _(
                 "%(name)s must lie between the years %(first)d and %(last)d.",
-                name=name,
+                name=parameter_label(name),
                 first=FIRST_YEAR,
                 last=LAST_YEAR,
             ),
@@ -189,7 +189,7 @@ def _single(args: MultiDict, name: str) -> str | None:
     """The one value of a parameter that may not repeat, or None when absent."""
     values = args.getlist(name)
     if len(values) > 1:
-        raise FilterError(_("%(name)s may be given only once.", name=name), name)
+        raise FilterError(_("%(name)s may be given only once.", name=parameter_label(name)), name)
     value = values[0].strip() if values else None
     return value or None
 
@@ -268,7 +268,7 @@ def date_range(args: MultiDict) -> tuple[date | None, date | None]:
     if (value := _single(args, "to")) is not None:
         last = _parse_date(value, "to")
     if first and last and last < first:
-        raise FilterError(_("to must not be before from."), "to")
+        raise FilterError(_("The end date must not be before the start date."), "to")
     return first, last
 
 
@@ -277,10 +277,17 @@ def parse_page(args: MultiDict, default: int, maximum: int) -> tuple[int, int]:
     page = whole_number(_single(args, "page") or "1")
     size = whole_number(_single(args, "per_page") or str(default))
     if page is None or page < 1:
-        raise FilterError(_("page must be a whole number from 1."), "page")
+        raise FilterError(
+            _("%(name)s must be a whole number from 1.", name=parameter_label("page")), "page"
+        )
     if size is None or not 1 <= size <= maximum:
         raise FilterError(
-            _("per_page must be a whole number from 1 to %(max)d.", max=maximum), "per_page"
+            _(
+                "%(name)s must be a whole number from 1 to %(max)d.",
+                name=parameter_label("per_page"),
+                max=maximum,
+            ),
+            "per_page",
         )
     return page, size
 

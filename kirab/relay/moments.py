@@ -11,19 +11,20 @@ from flask_babel import gettext as _
 
 from kirab import clock
 from kirab.errors import DomainError, bad_request
-from kirab.params import FIRST_YEAR, LAST_YEAR, whole_number
+from kirab.params import FIRST_YEAR, LAST_YEAR, parameter_label, whole_number
 from kirab.regions.models import NATIONAL_TIMEZONE
 
 # A "+07:00" typed into a query string unencoded arrives as " 07:00".
 SPACED_OFFSET = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 
 
-def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
+def parse_moment(text: str, *, default_zone: str | None = None, name: str = "at") -> datetime:
     """Parse an ISO 8601 moment; raise DomainError when it cannot be read.
 
     Without ``default_zone`` the text must carry an offset (the API's rule);
     with it, a time without offset is read in that zone (the web form, which
-    offers WIB).
+    offers WIB). ``name`` is what a message calls the value: the API's
+    integrators read its parameter, a page's visitor the field's label.
     """
     text = SPACED_OFFSET.sub(r"+\1", text.strip())
     try:
@@ -32,7 +33,8 @@ def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise DomainError(
-            _("at must be a date and time such as 2023-11-15T12:00:00+07:00."), "at"
+            _("%(name)s must be a date and time such as 2023-11-15T12:00:00+07:00.", name=name),
+            "at",
         ) from None
     if moment.tzinfo is None:
         if default_zone is None:
@@ -43,8 +45,8 @@ def parse_moment(text: str, *, default_zone: str | None = None) -> datetime:
         FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR
     ):
         raise DomainError(
-            _("at must lie between the years %(first)d and %(last)d.",
-              first=FIRST_YEAR, last=LAST_YEAR),
+            _("%(name)s must lie between the years %(first)d and %(last)d.",
+              name=name, first=FIRST_YEAR, last=LAST_YEAR),
             "at",
         )  # fmt: skip
     return moment
@@ -59,7 +61,7 @@ def requested_moment() -> tuple[datetime, bool]:
     if not text:
         return clock.now(), False
     try:
-        return parse_moment(text, default_zone=NATIONAL_TIMEZONE), True
+        return parse_moment(text, default_zone=NATIONAL_TIMEZONE, name=parameter_label("at")), True
     except DomainError as error:
         bad_request(error.message)
 
@@ -68,11 +70,11 @@ def requested_relay_id() -> int | None:
     """The relay a page was asked about with ``relay=<id>``, or None; a malformed id is a 400."""
     values = request.args.getlist("relay")
     if len(values) > 1:
-        bad_request(_("%(name)s may be given only once.", name="relay"))
+        bad_request(_("%(name)s may be given only once.", name=parameter_label("relay")))
     text = values[0].strip() if values else ""
     if not text:
         return None
     number = whole_number(text)
     if number is None:
-        bad_request(_("%(name)s must be a whole number.", name="relay"))
+        bad_request(_("%(name)s must be a whole number.", name=parameter_label("relay")))
     return number
