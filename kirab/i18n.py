@@ -131,6 +131,16 @@ def number(value: int | float) -> str:
     return _number_text(type(value), value, _locale())
 
 
+def number_formatter():
+    """``number`` with the language found once: for tables that show thousands of numbers."""
+    locale = _locale()
+
+    def formatted(value: int | float) -> str:
+        return _number_text(type(value), value, locale)
+
+    return formatted
+
+
 def month_name(value: date) -> str:
     """A month and year in the current language: "November 2023"."""
     return _day_text(_day(value, None), "LLLL y", _locale())
@@ -221,6 +231,7 @@ def register_template_helpers(app) -> None:
         month_name=month_name,
         duration=duration,
     )
+    app.jinja_env.globals["number_formatter"] = number_formatter
 
 
 def from_local(day: date, clock: time, timezone: str) -> datetime:

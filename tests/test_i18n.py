@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
-from kirab.i18n import local_date, local_datetime, local_time, number, tz_abbr
+from kirab.i18n import local_date, local_datetime, local_time, number, number_formatter, tz_abbr
 from tests.factories import at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +81,13 @@ def test_an_event_is_a_kegiatan_throughout_the_catalogue():
             if re.search(r"(?<![Bb]erita )\bacara", text or "", re.IGNORECASE):
                 mixed.append(text)
     assert mixed == []
+
+
+def test_the_number_formatter_writes_each_language_as_number_does(app):
+    with app.test_request_context("/"):
+        indonesian = number_formatter()
+        with force_locale("en"):
+            english = number_formatter()
+            assert english(2200209) == number(2200209) == "2,200,209"
+        assert indonesian(2200209) == number(2200209) == "2.200.209"
+        assert indonesian(0.5) == "0,5"
