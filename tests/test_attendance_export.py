@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import insert
-from sqlalchemy.engine import cursor as engine_cursor
 from sqlalchemy.exc import OperationalError
 
 from kirab.attendance import csv_export
@@ -50,16 +49,17 @@ class Fetches:
 
     def __init__(self, monkeypatch, fail_at: int | None = None):
         self.sizes: list[int] = []
-        original = engine_cursor.BufferedRowCursorFetchStrategy.fetchmany
+        original = csv_export.fetch_batch
 
-        def fetchmany(strategy, result, dbapi_cursor, size=None):
+        def fetch_batch(rows, size):
             if fail_at is not None and len(self.sizes) == fail_at:
                 raise OperationalError("FETCH", {}, Exception("server closed the connection"))
-            rows = original(strategy, result, dbapi_cursor, size)
-            self.sizes.append(len(rows))
-            return rows
+            batch = original(rows, size)
+            if batch:
+                self.sizes.append(len(batch))
+            return batch
 
-        monkeypatch.setattr(engine_cursor.BufferedRowCursorFetchStrategy, "fetchmany", fetchmany)
+        monkeypatch.setattr(csv_export, "fetch_batch", fetch_batch)
 
 
 def test_an_export_reads_batches_of_tuples_and_holds_no_objects(app, crowd, monkeypatch):

@@ -242,12 +242,45 @@ def export_batches(*conditions) -> Iterator[tuple[Sequence, object]]:
     session's connection: no ORM objects are made or kept, and only one
     batch is in memory at a time.
     """
+    connection = db.session.connection()
     for query, make_row in ((export_query, export_row), (headcount_query, headcount_row)):
-        statement = query(*conditions).execution_options(yield_per=EXPORT_BATCH)
-        # Closed however the export ends (done, failed, the client gone): the cursor goes too.
-        with db.session.connection().execute(statement) as result:
-            for batch in result.partitions():
-                yield batch, make_row
+        if connection.dialect.name == "postgresql":
+            batches = _server_cursor_batches(connection, query(*conditions))
+        else:
+            batches = _result_batches(connection, query(*conditions))
+        for batch in batches:
+            yield batch, make_row
+
+
+def fetch_batch(rows, size: int) -> Sequence:
+    """The next ``size`` rows of a result or a database cursor (empty at the end)."""
+    return rows.fetchmany(size)
+
+
+def _result_batches(connection, statement) -> Iterator[Sequence]:
+    """Batches of rows through SQLAlchemy's result (which turns SQLite's text into times)."""
+    # Closed however the export ends (done, failed, the client gone): the cursor goes too.
+    with connection.execute(statement.execution_options(yield_per=EXPORT_BATCH)) as result:
+        while batch := fetch_batch(result, EXPORT_BATCH):
+            yield batch
+
+
+def _server_cursor_batches(connection, statement) -> Iterator[Sequence]:
+    """Batches of plain tuples straight from a psycopg server-side cursor.
+
+    psycopg already gives the values as the export writes them (naive UTC
+    times, text, numbers), so no SQLAlchemy row is built for each of the
+    hundreds of thousands of lines (a tenth of the export's time).
+    """
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw = connection.connection.dbapi_connection
+    # Closed however the export ends (done, failed, the client gone): the cursor goes too.
+    with raw.cursor(name="kirab_export") as cursor:
+        cursor.execute(compiled.string, compiled.params)
+        while batch := fetch_batch(cursor, EXPORT_BATCH):
+            yield batch
 
 
 def export_rows(*conditions) -> Iterator[list[str]]:
