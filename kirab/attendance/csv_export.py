@@ -294,24 +294,34 @@ def export_rows(*conditions) -> Iterator[list[str]]:
 def export_csv(*conditions) -> Iterator[str]:
     """The export as text chunks, one per batch: a byte order mark, the header, the rows.
 
-    When reading fails midway (the database gone, a statement cancelled) the
-    error is logged and raised on: the server then ends the connection
-    without the last chunk, so the client sees a broken download, never a
-    file that looks whole.
+    A failure midway gives a broken download (``csv_chunks``).
+    """
+    cells = Cells()
+    batches = export_batches(*conditions)
+    lines = ([make_row(row, cells) for row in batch] for batch, make_row in batches)
+    yield from csv_chunks(COLUMNS, lines, "An attendance export", logger)
+
+
+def csv_chunks(header: Sequence[str], batches, what: str, log: logging.Logger) -> Iterator[str]:
+    """A CSV download as text chunks, one per batch of lines: a byte order mark, ``header``, rows.
+
+    When a batch fails to come (the database gone, a statement cancelled)
+    the error is logged (``what`` failed midway) and raised on: the server
+    then ends the connection without the last chunk, so the client sees a
+    broken download, never a file that looks whole.
     """
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    cells = Cells()
+    writer.writerow(header)
     try:
-        for batch, make_row in export_batches(*conditions):
-            writer.writerows([make_row(row, cells) for row in batch])
+        for lines in batches:
+            writer.writerows(lines)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     except Exception:
-        logger.exception("An attendance export failed midway; the download is cut short")
+        log.exception("%s failed midway; the download is cut short", what)
         raise
     if buffer.tell():  # the header, when there were no rows
         yield buffer.getvalue()

@@ -10,12 +10,10 @@ attendance export's ``safe_cell``.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterator
 
-from kirab.attendance.csv_export import EXPORT_BATCH, Stamps, safe_cell
+from kirab.attendance.csv_export import EXPORT_BATCH, Stamps, csv_chunks, safe_cell
 from kirab.database import db
 from kirab.i18n import tz_abbr
 from kirab.manage.audit_labels import action_name, object_type_name
@@ -55,18 +53,4 @@ def audit_csv(audit_filter: AuditFilter, reader) -> Iterator[str]:
     A failure midway is logged and raised on, so the download is cut short
     rather than looking whole (as the attendance exports do).
     """
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    try:
-        for lines in audit_rows(audit_filter, reader):
-            writer.writerows(lines)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    except Exception:
-        logger.exception("An audit log export failed midway; the download is cut short")
-        raise
-    if buffer.tell():  # the header, when there were no entries
-        yield buffer.getvalue()
+    return csv_chunks(COLUMNS, audit_rows(audit_filter, reader), "An audit log export", logger)
