@@ -34,13 +34,11 @@ from kirab.events.models import Event
 from tests.conftest import (
     CommittedWrites,
     csrf_token,
-    empty_tables,
-    fresh_context,
     login,
 )
 from tests.english import english_on_page
 from tests.test_fuzz import fingerprint
-from tests.test_permissions import World
+from tests.test_permissions import World, kept_world, on_world
 from tests.wrong_forms import (
     WRONG_ROWS,
     FormFields,
@@ -216,25 +214,15 @@ class FormsWorld(World):
 @pytest.fixture(scope="module")
 def forms_world(shared_app):
     """The world of the module, built once; its rows are deleted after the module."""
-    world = FormsWorld()
-    with fresh_context(shared_app):
-        world.build()
-    yield world
-    with fresh_context(shared_app):
-        empty_tables()
+    with kept_world(shared_app, FormsWorld()) as world:
+        yield world
 
 
 @pytest.fixture
 def sender(shared_app, forms_world):
     """A sender in the world; the world is built again if a case changed it."""
-    with fresh_context(shared_app):
-        shared_app.config["FIXED_NOW"] = forms_world.fixed_now
-        with CommittedWrites(db.engine) as writes:
-            yield Sender(shared_app, forms_world)
-    if writes.count:
-        with fresh_context(shared_app):
-            empty_tables()
-            forms_world.build()
+    with on_world(shared_app, forms_world):
+        yield Sender(shared_app, forms_world)
 
 
 def uncovered(posted: set[str]) -> set[str]:

@@ -5,6 +5,8 @@ Adding a route without adding it here fails ``test_every_route_is_in_the_matrix`
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from kirab.attendance.checkin import checkin_token
@@ -308,10 +310,9 @@ class World:
         db.session.commit()
 
 
-@pytest.fixture(scope="module")
-def shared_world(shared_app):
-    """The world of the module, built once; its rows are deleted after the module."""
-    world = World()
+@contextmanager
+def kept_world(shared_app, world: World):
+    """``world`` built once for a module, its rows deleted after it."""
     with fresh_context(shared_app):
         world.build()
     yield world
@@ -319,17 +320,32 @@ def shared_world(shared_app):
         empty_tables()
 
 
-@pytest.fixture
-def app(shared_app, shared_world):
-    """The app in a context of its own on the shared world; rebuilt if a case changed it."""
+@contextmanager
+def on_world(shared_app, world: World):
+    """A context of its own on the world at its fixed moment; the world is built again after a
+    case that committed a write, so every case starts from the same rows."""
     with fresh_context(shared_app):
-        shared_app.config["FIXED_NOW"] = shared_world.fixed_now
+        shared_app.config["FIXED_NOW"] = world.fixed_now
         with CommittedWrites(db.engine) as writes:
-            yield shared_app
+            yield
     if writes.count:
         with fresh_context(shared_app):
             empty_tables()
-            shared_world.build()
+            world.build()
+
+
+@pytest.fixture(scope="module")
+def shared_world(shared_app):
+    """The world of the module, built once; its rows are deleted after the module."""
+    with kept_world(shared_app, World()) as world:
+        yield world
+
+
+@pytest.fixture
+def app(shared_app, shared_world):
+    """The app in a context of its own on the shared world; rebuilt if a case changed it."""
+    with on_world(shared_app, shared_world):
+        yield shared_app
 
 
 @pytest.fixture
