@@ -10,11 +10,13 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,11 +58,22 @@ COORDINATES = (
     " AND latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)"
 )
 
+# The rows the public agenda, the API and the feeds read.
+PUBLIC_ROWS = f"deleted_at IS NULL AND status IN ('{PUBLISHED.value}', '{CANCELLED.value}')"
+
 event_districts = Table(
     "event_districts",
     db.metadata,
     Column("event_id", ForeignKey("events.id"), primary_key=True),
     Column("district_code", ForeignKey("regions.code"), primary_key=True, index=True),
+    # A region's kecamatan are found by the prefix of their code (``LIKE '32.%'``): under
+    # a collation other than "C" PostgreSQL uses a plain index only for equality.
+    Index(
+        "ix_event_districts_code_prefix",
+        "district_code",
+        "event_id",
+        postgresql_ops={"district_code": "varchar_pattern_ops"},
+    ),
 )
 
 event_parties = Table(
@@ -87,6 +100,15 @@ class Event(db.Model):
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("sequence >= 0", name="sequence"),
         CheckConstraint(COORDINATES, name="coordinates"),
+        # The public events in agenda order: a page is read from it in order, and a
+        # count reads it alone, not the events' rows with their descriptions.
+        Index(
+            "ix_events_public_order",
+            "starts_at",
+            "id",
+            postgresql_where=text(PUBLIC_ROWS),
+            sqlite_where=text(PUBLIC_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
