@@ -192,3 +192,32 @@ def test_a_page_past_the_last_says_so_instead_of_no_events(client, west_java):
         assert f"page={pages}" in text and f"Ke halaman {pages}" in text
     nothing = client.get("/agenda?region=32.16&kind=campus&from=2030-01-01").get_data(as_text=True)
     assert "melewati" not in nothing and "Tidak ada kegiatan yang sesuai" in nothing
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"region": "32"}, {"region": "32.16", "kind": "parade"}, {"from": "2023-11-15"}],
+    ids=str,
+)
+def test_pages_read_in_two_steps_hold_the_filtered_events_in_order(west_java, query):
+    from werkzeug.datastructures import MultiDict
+
+    from kirab.events.services import public_event_page
+
+    # Events starting at the same moment come by id, whichever page they fall on.
+    stop = west_java.stops[0]
+    moment = at("2023-11-15 08:00")
+    for title in ("Serentak A", "Serentak B", "Serentak C"):
+        make_event(stop, title=title, kind="parade", starts_at=moment)
+    make_event(stop, title="Draf", starts_at=moment, status=DRAFT)
+    db.session.commit()
+    event_filter = parse_filters(MultiDict(query))
+    expected = [e.id for e in db.session.execute(public_events(event_filter)).scalars()]
+    assert len(expected) > 3
+    listed, number = [], 1
+    while (page := public_event_page(event_filter, number, 3)).items:
+        assert page.total == len(expected)
+        listed += [event.id for event in page.items]
+        number += 1
+    assert listed == expected
+    assert page.total == len(expected) and page.pages == number - 1

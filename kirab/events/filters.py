@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -73,6 +74,11 @@ class EventFilter:
         """Whether no filter is set."""
         return not self.as_args()
 
+    @property
+    def needs_places(self) -> bool:
+        """Whether the conditions refer to an event's stop (relay, route) or region (dates)."""
+        return any((self.relay, self.route, self.date_from, self.date_to))
+
     def apply(self, query):
         """Narrow a select of events (already joined to Stop and Region) to this filter."""
         if self.region is not None:
@@ -99,21 +105,37 @@ def region_condition(code: str):
     office of the region hands the flags on: that ceremony belongs to the
     receiving stop but is on the agenda of both offices.
     """
+    ids = region_event_ids(code)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL hash-joins "IN (union)" against every event of the relay; the ids made
+        # into an array first (computed once) are looked up in the primary key instead:
+        # a province's agenda and feed read a few hundred events, not thirteen thousand.
+        return Event.id == any_(func.array(ids.scalar_subquery()))
+    return Event.id.in_(ids)
+
+
+@lru_cache(maxsize=1024)
+def region_event_ids(code: str):
+    """A select (a union) of the ids of the region's events, built once per region.
+
+    One set of event ids, the union of the three: the database estimates its
+    size and looks its events up, where three alternatives joined by OR were
+    tested against every event of the relay read in order of time. A select
+    holds no data and is never changed, so one per code serves every request:
+    building it (its aliases above all) cost more than running it.
+    """
 
     def in_region(column):
         if code == NATIONAL_CODE:
             return column == NATIONAL_CODE
         return or_(column == code, column.like(code + ".%"))
 
-    # One set of event ids, the union of the three: the database estimates its size
-    # and looks its events up, where three alternatives joined by OR were tested
-    # against every event of the relay read in order of time.
+    giving, giving_office = aliased(Stop), aliased(Office)
     hosted = (
         select(Stop.id)
         .join(Office, Office.id == Stop.office_id)
         .where(in_region(Office.region_code))
     )
-    giving, giving_office = aliased(Stop), aliased(Office)
     handed_over_from_region = (
         select(Stop.id)
         .join(giving, and_(giving.route_id == Stop.route_id, giving.position == Stop.position - 1))
@@ -121,17 +143,11 @@ def region_condition(code: str):
         .where(in_region(giving_office.region_code))
     )
     other = aliased(Event)
-    ids = union(
+    return union(
         select(other.id).where(other.stop_id.in_(hosted)),
         select(event_districts.c.event_id).where(in_region(event_districts.c.district_code)),
         select(other.id).where(other.kind == HANDOVER, other.stop_id.in_(handed_over_from_region)),
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL hash-joins "IN (union)" against every event of the relay; the ids made
-        # into an array first (computed once) are looked up in the primary key instead:
-        # a province's agenda and feed read a few hundred events, not thirteen thousand.
-        return Event.id == any_(func.array(ids.scalar_subquery()))
-    return Event.id.in_(ids)
 
 
 def dapil_condition(dapil: Dapil):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
@@ -25,17 +26,9 @@ def public_events(event_filter: EventFilter, *, details: bool = True, districts:
     (with ``districts`` too) kecamatan loaded together, so a page of events
     costs the same few queries at any size.
     """
-    query = (
-        db.select(Event)
-        .join(Event.stop)
-        .join(Stop.office)
-        .join(Office.region)
-        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
-        .options(
-            contains_eager(Event.stop).contains_eager(Stop.office).contains_eager(Office.region),
-            contains_eager(Event.stop).joinedload(Stop.route),
-        )
-        .order_by(Event.starts_at, Event.id)
+    query = _public_select(Event).options(
+        contains_eager(Event.stop).contains_eager(Stop.office).contains_eager(Office.region),
+        contains_eager(Event.stop).joinedload(Stop.route),
     )
     if details:
         kecamatan = selectinload(Event.districts) if districts else raiseload(Event.districts)
@@ -43,6 +36,77 @@ def public_events(event_filter: EventFilter, *, details: bool = True, districts:
     else:
         query = query.options(raiseload(Event.dapil), raiseload(Event.districts))
     return event_filter.apply(query)
+
+
+def _public_select(*columns, places: bool = True):
+    """A select of columns of the published and cancelled events, oldest first.
+
+    With ``places`` their stops, offices and regions are joined (filters on
+    routes and dates refer to them); every event has one of each, so the
+    joins change no count.
+    """
+    query = (
+        select(*columns)
+        .select_from(Event)
+        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if places:
+        query = query.join(Event.stop).join(Stop.office).join(Office.region)
+    return query
+
+
+def public_event_ids(event_filter: EventFilter):
+    """A select of the ids of the public events matching the filter, in agenda order.
+
+    Stops and regions are joined only for a filter that needs them: without,
+    a count or a page reads the index of public events alone.
+    """
+    return event_filter.apply(_public_select(Event.id, places=event_filter.needs_places))
+
+
+def count_of(query) -> int:
+    """How many rows a select returns."""
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return db.session.execute(counted).scalar()
+
+
+class EventPage(Pagination):
+    """A page of public events read in two steps: the page's ids, then those events.
+
+    Sorting and cutting to the page read ids alone; the events' text and
+    details (stop, office, region, route, dapil) are read for that page's
+    events only, not for all that match. The order is ``public_events``'s.
+    """
+
+    def _query_items(self) -> list[Event]:
+        page_ids = self._query_args["ids"].limit(self.per_page).offset(self._query_offset)
+        ids = db.session.execute(page_ids).scalars().all()
+        if not ids:
+            return []
+        query = public_events(EventFilter(), districts=self._query_args["districts"])
+        return list(db.session.execute(query.where(Event.id.in_(ids))).unique().scalars())
+
+    def _query_count(self) -> int:
+        return count_of(self._query_args["ids"])
+
+
+def public_event_page(
+    event_filter: EventFilter, page: int, per_page: int, *, districts: bool = True
+) -> EventPage:
+    """One page of the public events matching the filter, with dapil (and kecamatan) loaded.
+
+    Three queries at any page size (four with ``districts``): the page's
+    ids, its events, how many match. A page past the last is empty.
+    """
+    return EventPage(
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        ids=public_event_ids(event_filter),
+        districts=districts,
+    )
 
 
 def first_event_start(event_filter: EventFilter) -> datetime | None:
@@ -246,9 +310,7 @@ def public_event_rows(event_filter: EventFilter, page: int, per_page: int):
     Three queries at any page size: the count, the page, its kecamatan.
     """
     query = public_events(event_filter, details=False)
-    total = db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar()
+    total = count_of(public_event_ids(event_filter))
     rows = db.session.execute(
         query.outerjoin(Dapil, Dapil.id == Event.dapil_id)
         .with_only_columns(*ROW_COLUMNS)

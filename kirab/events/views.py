@@ -25,6 +25,7 @@ from kirab.events.services import (
     first_event_start,
     followed_events,
     get_event,
+    public_event_page,
     public_events,
 )
 from kirab.events.services import (
@@ -148,10 +149,7 @@ def agenda():
         context.update(month_view(event_filter))
     else:
         # The cards name the dapil, not the kecamatan: those are not loaded.
-        pagination = db.paginate(
-            public_events(event_filter, districts=False),
-            page=page, per_page=per_page, error_out=False,
-        )  # fmt: skip
+        pagination = public_event_page(event_filter, page, per_page, districts=False)
         context.update(
             pagination=pagination,
             days=events_by_local_day(pagination.items),
