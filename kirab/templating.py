@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from kirab import permissions
+from kirab.events.cards import card_texts
 from kirab.events.labels import kind_label, status_label
 from kirab.events.models import KINDS
 from kirab.main.offline import page_made_at
@@ -22,6 +23,7 @@ def register_context(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.jinja_env.globals.update(
         current_url=current_url,
+        card_texts=card_texts,
         kind_label=kind_label,
         status_label=status_label,
         event_kinds=KINDS,
