@@ -74,20 +74,33 @@ def count_of(query) -> int:
 class EventPage(Pagination):
     """A page of public events read in two steps: the page's ids, then those events.
 
-    Sorting and cutting to the page read ids alone; the events' text and
-    details (stop, office, region, route, dapil) are read for that page's
-    events only, not for all that match. The order is ``public_events``'s.
+    Sorting and cutting to the page read ids alone, and count all that match
+    on the way (the region's ids are found once, not again for a count); the
+    events' text and details (stop, office, region, route, dapil) are read
+    for that page's events only. The order is ``public_events``'s.
     """
 
+    _counted: int | None = None
+
     def _query_items(self) -> list[Event]:
-        page_ids = self._query_args["ids"].limit(self.per_page).offset(self._query_offset)
-        ids = db.session.execute(page_ids).scalars().all()
-        if not ids:
+        page_ids = (
+            self._query_args["ids"]
+            .add_columns(func.count().over())
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        )
+        rows = db.session.execute(page_ids).all()
+        if not rows:
             return []
+        self._counted = rows[0][1]
         query = public_events(EventFilter(), districts=self._query_args["districts"])
+        ids = [row[0] for row in rows]
         return list(db.session.execute(query.where(Event.id.in_(ids))).unique().scalars())
 
     def _query_count(self) -> int:
+        # A page past the last has no row to carry the count: it is counted on its own.
+        if self._counted is not None:
+            return self._counted
         return count_of(self._query_args["ids"])
 
 
@@ -96,8 +109,9 @@ def public_event_page(
 ) -> EventPage:
     """One page of the public events matching the filter, with dapil (and kecamatan) loaded.
 
-    Three queries at any page size (four with ``districts``): the page's
-    ids, its events, how many match. A page past the last is empty.
+    Two queries at any page size (three with ``districts``): the page's ids
+    with how many match, then its events. A page past the last is empty and
+    counted apart.
     """
     return EventPage(
         page=page,
