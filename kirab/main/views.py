@@ -12,8 +12,8 @@ from kirab.events.services import events_of_days
 from kirab.i18n import to_local
 from kirab.pagecache import cached_page, shows_now
 from kirab.relay.moments import requested_moment, requested_relay_id
-from kirab.relay.presets import handovers_of, preset_moments, relay_days
-from kirab.relay.services import relay_overview
+from kirab.relay.outlines import kept_overview
+from kirab.relay.presets import preset_moments, relay_days
 from kirab.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -30,12 +30,12 @@ def home():
     the flags. Then the moments to jump to and the picker for any other.
     """
     at, chosen = requested_moment()
-    overview = relay_overview(at, requested_relay_id())
+    overview = kept_overview(at, requested_relay_id())
     if overview is None:
         not_found(_("No relay has that number."))
     holders = [status.holder for status in overview["statuses"] if status.holder]
     days = {stop.id: (to_local(at, stop.timezone).date(), stop.timezone) for stop in holders}
-    handovers = handovers_of(overview["statuses"])
+    handovers = overview.pop("handovers")
     return render_template(
         "main/home.html",
         chosen=chosen,
