@@ -14,7 +14,8 @@ The scopes:
 - ``global``: reference data, relays and routes (shown on every page);
 - ``stops``: stops, handovers and their files: the relay's position (the home
   page, ``/route``, the relay status), which shows no event, so a change to
-  an event leaves those pages as they were;
+  an event leaves those pages as they were (the home page also follows the
+  provinces of the stops holding the flags, whose events of the day it lists);
 - ``route:<id>``, ``region:<province code>``, ``event:<id>``: where a change to
   an event, a stop or a handover lies;
 - ``attendance``, ``attendance:region:<province code>``: attendance figures;

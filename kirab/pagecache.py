@@ -36,7 +36,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import BigInteger, LargeBinary, String, select
@@ -139,16 +139,41 @@ def anonymous_get() -> bool:
     return not current_user.is_authenticated
 
 
+# Where a GET keeps the versions it read, by scope (request.environ lives as long as the request).
+READ_VERSIONS = "kirab.pagecache.versions"
+
+
+def request_versions(scopes: Iterable[str], also: Iterable[str] = ()) -> tuple[dict, int]:
+    """The scopes' versions as this GET first read them, and their latest change.
+
+    Those not read yet in this request are read in one query, with ``also``
+    (scopes the request is expected to ask for next, to save a query then).
+    A page keyed on them and the values it keeps under them (``kept_copies``)
+    then name one reading; what is built after it is at least as new. Writing
+    requests read afresh each time: what they build may include their writes.
+    """
+    names = set(scopes)
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return read_versions(names)
+    read = request.environ.setdefault(READ_VERSIONS, {})
+    if names - read.keys():
+        read.update(read_versions((names | set(also)) - read.keys())[0])
+    versions = {name: read[name] for name in names}
+    return versions, max((changed for _version, changed in versions.values()), default=0)
+
+
 class Page:
     """The validators of the page a request asks for, worked out before rendering."""
 
-    def __init__(self, scopes: Iterable[str], clocked: bool | Callable[[], bool]):
-        versions, latest = read_versions(scopes)
+    def __init__(
+        self, scopes: Iterable[str], clocked: bool | Callable[[], bool], now: datetime | None = None
+    ):
+        versions, latest = request_versions(scopes)
         parts = [request.endpoint, sorted((request.view_args or {}).items()),
                  sorted(request.args.items(multi=True)), str(get_locale()), request.host_url,
                  code_fingerprint(), settings_fingerprint(), sorted(versions.items())]  # fmt: skip
         if clocked is True or (callable(clocked) and clocked()):
-            minute = int(clock.now().timestamp()) // CLOCK_SECONDS * CLOCK_SECONDS
+            minute = int((now or clock.now()).timestamp()) // CLOCK_SECONDS * CLOCK_SECONDS
             parts.append(minute)
             latest = max(latest, minute)
         self.key = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
@@ -280,11 +305,12 @@ KEPT_VALUES = 256
 def kept_copies(scopes: Iterable[str]) -> Callable[[Hashable, Callable[[], Any]], Any]:
     """A getter of values this process keeps while the scopes' versions stay as read now.
 
-    The versions are read once (one small query) on every call, so a change
-    made anywhere shows on the very next request in every process; what is
-    kept must be plain data (no ORM objects), the same for every visitor.
+    The versions are read once a request (one small query, none when the
+    page's own reading holds them: ``request_versions``), so a change made
+    anywhere shows on the very next request in every process; what is kept
+    must be plain data (no ORM objects), the same for every visitor.
     """
-    versions, _latest = read_versions(scopes)
+    versions, _latest = request_versions(scopes)
     stamp = tuple(sorted(versions.items()))
     store = current_app.extensions.setdefault("kirab.pagecache.kept", {})
 
@@ -320,7 +346,10 @@ def cached_page(
         def wrapper(*args, **kwargs):
             if not anonymous_get():
                 return view(*args, **kwargs)
-            page = Page(scopes(*args, **kwargs), clocked)
+            # The minute is taken first: what the scopes work out (who holds the flags now)
+            # is then never older than the minute the page is kept for.
+            now = clock.now()
+            page = Page(scopes(*args, **kwargs), clocked, now)
             tag = page.matched_tag()
             if tag is not None:
                 return page.finish(Response(status=304), tag)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from kirab.database import db, utcnow
+from kirab.dataversions import STOPS, bump
 from kirab.events.models import CANCELLED, DRAFT, Event
 from kirab.events.services import events_of_days
 from kirab.relay.models import Relay
@@ -241,6 +242,21 @@ def add_route(relay: Relay, stops: int, events_per_stop: int) -> None:
     db.session.commit()
 
 
+def home_statements(client, url: str) -> tuple[int, int, str]:
+    """The statements of the page read afresh after a change to the stops, then kept."""
+    bump([STOPS])
+    db.session.commit()
+    db.session.expunge_all()
+    with counted_statements() as afresh:
+        first = client.get(url)
+    db.session.expunge_all()
+    with counted_statements() as kept:
+        again = client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert first.get_data() == again.get_data()
+    return len(afresh), len(kept), again.get_data(as_text=True)
+
+
 def test_the_query_count_does_not_grow_with_routes_stops_or_events(app, client):
     # Rendering is what is counted here; the stored page's cost is in test_pagecache.py.
     app.config["PAGE_CACHE"] = False
@@ -249,15 +265,101 @@ def test_the_query_count_does_not_grow_with_routes_stops_or_events(app, client):
     relay_id = relay.id
     url = f"/?relay={relay_id}&at=2023-11-13T12:00"
     client.get(url)
-    db.session.expunge_all()
-    with counted_statements() as few:
-        small = client.get(url)
+    few = home_statements(client, url)
     relay = db.session.get(Relay, relay_id)
     for _route in range(3):
         add_route(relay, stops=8, events_per_stop=30)
+    many = home_statements(client, url)
+    assert many[2].count('class="day-events"') == 4
+    assert few[:2] == many[:2]
+    # Kept between requests, the relay's routes and stops are not read again.
+    assert many[1] < many[0]
+
+
+# -- kept while no event it shows changes --------------------------------------------------------
+
+
+@pytest.fixture
+def handing_on(app):
+    """A route from Kabupaten Bekasi (until 15 November) to Makassar, an event at each stop."""
+    route = make_route([("32.16", at("2023-11-13 09:00"), at("2023-11-15 09:00")),
+                        ("73.71", at("2023-11-16 09:00", WITA), None)])  # fmt: skip
+    bekasi, makassar = route.stops
+    west = make_event(bekasi, title="Sosialisasi Bekasi", starts_at=at("2023-11-14 10:00"))
+    south = make_event(makassar, title="Sosialisasi Makassar", starts_at=at("2023-11-17 10:00"))
+    db.session.commit()
+    return route.relay_id, west.id, south.id
+
+
+def asked_again(client, first, url: str = "/?lang=en"):
+    """The page asked for again with the tag of an earlier answer."""
+    return client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+
+
+def test_the_home_page_is_kept_until_an_event_at_a_holding_stop_changes(app, client, handing_on):
+    _relay_id, west_id, south_id = handing_on
+    app.config["FIXED_NOW"] = at("2023-11-14 12:00")  # Bekasi holds the flags
+    first = client.get("/?lang=en")
+    assert "Sosialisasi Bekasi" in first.get_data(as_text=True)
+    rename(south_id, "Pawai Makassar")  # another province: the page as stored
+    assert asked_again(client, first).status_code == 304
+    rename(west_id, "Pawai Bekasi")
+    changed = asked_again(client, first)
+    assert changed.status_code == 200 and "Pawai Bekasi" in changed.get_data(as_text=True)
+    # An event moved to the holding stop that day shows at once, and is gone once moved away.
+    south = db.session.get(Event, south_id)
+    south_stop_id, south.stop_id = south.stop_id, db.session.get(Event, west_id).stop_id
+    south.starts_at, south.ends_at = at("2023-11-14 15:00"), at("2023-11-14 16:00")
+    db.session.commit()
+    moved = asked_again(client, changed)
+    assert moved.status_code == 200 and "Pawai Makassar" in moved.get_data(as_text=True)
+    db.session.get(Event, south_id).stop_id = south_stop_id
+    db.session.commit()
+    away = asked_again(client, moved)
+    assert away.status_code == 200 and "Pawai Makassar" not in away.get_data(as_text=True)
+    make_event(db.session.get(Event, west_id).stop, title="Pawai Malam",
+               starts_at=at("2023-11-14 19:00"))  # fmt: skip
+    db.session.commit()
+    added = asked_again(client, away)
+    assert added.status_code == 200 and "Pawai Malam" in added.get_data(as_text=True)
+    assert asked_again(client, added).status_code == 304
+
+
+def test_as_the_flags_move_on_the_home_page_follows_the_new_holders_events(app, client, handing_on):
+    _relay_id, west_id, south_id = handing_on
+    app.config["FIXED_NOW"] = at("2023-11-14 12:00")
+    client.get("/?lang=en")
+    app.config["FIXED_NOW"] = at("2023-11-17 12:00")  # Makassar holds them now
+    first = client.get("/?lang=en")
+    body = first.get_data(as_text=True)
+    assert "Sosialisasi Makassar" in body and "Sosialisasi Bekasi" not in body
+    rename(west_id, "Pawai Bekasi")  # the stop it left: the page as stored
+    assert asked_again(client, first).status_code == 304
+    rename(south_id, "Pawai Makassar")
+    changed = asked_again(client, first)
+    assert changed.status_code == 200 and "Pawai Makassar" in changed.get_data(as_text=True)
+
+
+def test_a_warm_home_page_costs_the_versions_and_one_lookup(app, client, handing_on):
+    app.config["FIXED_NOW"] = at("2023-11-14 12:00")
+    client.get("/?lang=en")
     db.session.expunge_all()
-    with counted_statements() as many:
-        large = client.get(url)
-    assert small.status_code == large.status_code == 200
-    assert large.get_data(as_text=True).count('class="day-events"') == 4
-    assert len(few) == len(many)
+    with counted_statements() as statements:
+        again = client.get("/?lang=en")
+    assert again.status_code == 200 and "Sosialisasi Bekasi" in again.get_data(as_text=True)
+    assert len(statements) == 2
+
+
+def test_the_page_kept_for_a_minute_never_shows_an_earlier_moment(app, client, monkeypatch):
+    from kirab import clock
+
+    arrival = at("2023-11-15 09:00")  # on the minute, from one stop of 32 to another
+    make_route([("32.16", at("2023-11-13 09:00"), arrival), ("32.75", arrival, None)])
+    db.session.commit()
+    app.config["FIXED_NOW"] = None
+    moments = iter([arrival - timedelta(seconds=1)])
+    # The first reading of the clock falls just before the minute, every later one just after.
+    monkeypatch.setattr(clock, "utcnow", lambda: next(moments, arrival + timedelta(seconds=1)))
+    client.get("/?lang=en")
+    again = client.get("/?lang=en").get_data(as_text=True)
+    assert "the pataka has arrived at KPU Kota Bekasi" in again

@@ -278,7 +278,8 @@ with app.app_context():
 """
 
 POSITION_URLS = ["/", "/route", "/api/v1/relay/status"]
-# The home page lists the day's events at the stops holding the flags: an event change rebuilds it.
+# The home page lists the day's events at the stops holding the flags (here Bekasi's, of 32.16):
+# an event change in their provinces rebuilds it.
 EVENT_FREE_URLS = ["/route", "/api/v1/relay/status"]
 
 
@@ -317,6 +318,32 @@ def test_a_stop_change_in_another_process_shows_on_the_route_page_everywhere(
                 assert status == 200, (base, url)
             status, _headers, body = http_get(base, "/route")
             assert "Aula Baru Bekasi" in body
+
+
+def test_the_home_page_follows_the_events_at_the_holding_stop_in_every_process(
+    client, migrated, two_provinces
+):
+    west_id, south_id = two_provinces
+    relay_id = db.session.get(Event, west_id).stop.route.relay_id
+    url = f"/?relay={relay_id}&at=2023-11-13T12:00"  # Bekasi holds the flags, its event that day
+    change = [sys.executable, "-c", CHANGE_SCRIPT, json.dumps(app_config(migrated))]
+    with served_over_http(migrated) as one, served_over_http(migrated) as other:
+        tags = {}
+        for base in (one, other):
+            status, headers, body = http_get(base, url)
+            assert status == 200 and "Sosialisasi Bekasi" in body
+            tags[base] = headers["ETag"]
+        subprocess.run([*change, str(south_id), "Pawai Makassar"],
+                       cwd=PROJECT_ROOT, check=True, timeout=120)  # fmt: skip
+        for base in (one, other):
+            status, _headers, _body = http_get(base, url, {"If-None-Match": tags[base]})
+            assert status == 304, base  # an event in another province: the page as stored
+        subprocess.run([*change, str(west_id), "Pawai Bekasi"],
+                       cwd=PROJECT_ROOT, check=True, timeout=120)  # fmt: skip
+        for base in (one, other):
+            status, _headers, body = http_get(base, url, {"If-None-Match": tags[base]})
+            assert status == 200, base
+            assert "Pawai Bekasi" in body and "Sosialisasi Bekasi" not in body
 
 
 # -- the agenda's filter choices, kept while reference data, routes and stops stay -------------

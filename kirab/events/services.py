@@ -129,14 +129,15 @@ def first_event_start(event_filter: EventFilter) -> datetime | None:
     return db.session.execute(query).scalar()
 
 
-def events_of_days(stop_days: dict[int, tuple[date, str]]) -> dict[int, list[Event]]:
+def events_of_days(stop_days: dict[int, tuple[date, str]]) -> dict[int, list]:
     """The public events of each stop on one local day of its own, in one query.
 
     ``stop_days`` maps a stop's id to the day and the stop's time zone; an
     event belongs to the day when it overlaps it there. Each stop's events
-    come oldest first; a stop without any maps to an empty list.
+    come oldest first, as rows of what a day's list shows (id, stop_id,
+    title, status, starts_at, ends_at); a stop without any maps to an empty list.
     """
-    found: dict[int, list[Event]] = {stop_id: [] for stop_id in stop_days}
+    found: dict[int, list] = {stop_id: [] for stop_id in stop_days}
     if not stop_days:
         return found
     days = []
@@ -149,8 +150,13 @@ def events_of_days(stop_days: dict[int, tuple[date, str]]) -> dict[int, list[Eve
                 Event.starts_at < begins + timedelta(days=1),
             )
         )
-    query = public_events(EventFilter(), details=False).where(or_(*days))
-    for event in db.session.execute(query).scalars():
+    # Columns, not objects: the list shows these alone, and the stop is named by the caller.
+    query = (
+        select(Event.id, Event.stop_id, Event.title, Event.status, Event.starts_at, Event.ends_at)
+        .where(Event.deleted_at.is_(None), Event.status.in_((PUBLISHED, CANCELLED)), or_(*days))
+        .order_by(Event.starts_at, Event.id)
+    )
+    for event in db.session.execute(query):
         found[event.stop_id].append(event)
     return found
 

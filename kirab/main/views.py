@@ -2,26 +2,65 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kirab.dataversions import EVENTS, GLOBAL, STOPS
+from kirab.dataversions import GLOBAL, STOPS, region_scope
 from kirab.errors import bad_request, not_found
 from kirab.events.services import events_of_days
 from kirab.i18n import to_local
-from kirab.pagecache import cached_page, shows_now
+from kirab.pagecache import cached_page, request_versions, shows_now
 from kirab.relay.moments import requested_moment, requested_relay_id
-from kirab.relay.presets import handovers_of, preset_moments, relay_days
-from kirab.relay.services import relay_overview
+from kirab.relay.outlines import kept_overview
+from kirab.relay.presets import preset_moments, relay_days
 from kirab.urls import safe_next
 
 bp = Blueprint("main", __name__)
 
 
+# Where a request keeps the relay it found while naming the home page's scopes.
+SHOWN = "kirab.main.home.shown"
+# The scopes the home page was last keyed on in this process: read with the others next time.
+LAST_SCOPES = "kirab.main.home.scopes"
+
+
+def shown_relay() -> tuple[datetime, bool, dict | None]:
+    """The moment asked for, whether it was chosen, and the relay's overview then (once a request).
+
+    Read from values kept while reference data, routes and stops stay
+    (``kept_overview``); None when no relay has the number asked for.
+    """
+    if SHOWN not in request.environ:
+        at, chosen = requested_moment()
+        request.environ[SHOWN] = (at, chosen, kept_overview(at, requested_relay_id()))
+    return request.environ[SHOWN]
+
+
+def home_scopes() -> list[str]:
+    """Reference data and stops, and the province of each stop holding the flags at the moment.
+
+    The page lists the day's events at those stops alone, and any change to
+    an event touches the province of its stop (before and after a move): a
+    change elsewhere leaves the page as stored. Who holds the flags follows
+    the stops and the moment, which are in the page's key too.
+    """
+    extensions = current_app.extensions
+    request_versions((GLOBAL, STOPS), also=extensions.get(LAST_SCOPES, ()))
+    _at, _chosen, overview = shown_relay()
+    statuses = overview["statuses"] if overview else []
+    holding = {
+        region_scope(status.holder.office.region_code) for status in statuses if status.holder
+    }
+    scopes = [GLOBAL, STOPS, *sorted(holding)]
+    extensions[LAST_SCOPES] = tuple(scopes)
+    return scopes
+
+
 @bp.get("/")
-# Keyed by events too: the page lists that day's events at the stops holding the flags.
-@cached_page(lambda: (GLOBAL, STOPS, EVENTS), clocked=shows_now)
+@cached_page(home_scopes, clocked=shows_now)
 def home():
     """Where the pataka is on every route of a relay, that day's events there, other moments.
 
@@ -29,13 +68,13 @@ def home():
     route's position and the events of that local day at the stop holding
     the flags. Then the moments to jump to and the picker for any other.
     """
-    at, chosen = requested_moment()
-    overview = relay_overview(at, requested_relay_id())
+    at, chosen, overview = shown_relay()
     if overview is None:
         not_found(_("No relay has that number."))
+    overview = dict(overview)
     holders = [status.holder for status in overview["statuses"] if status.holder]
     days = {stop.id: (to_local(at, stop.timezone).date(), stop.timezone) for stop in holders}
-    handovers = handovers_of(overview["statuses"])
+    handovers = overview.pop("handovers")
     return render_template(
         "main/home.html",
         chosen=chosen,

@@ -116,21 +116,21 @@ def relay_span(statuses: list[RouteStatus]) -> tuple[datetime | None, datetime |
     return (min(starts) if starts else None, max(ends) if ends else None)
 
 
-def relay_overview(at: datetime, relay_id: int | None = None) -> dict | None:
-    """What the public pages show of a relay at ``at``: the one asked for, or the default.
+def chosen_relay(spans, at: datetime, relay_id: int | None):
+    """The relay of ``spans`` numbered ``relay_id``, or the default one at ``at`` without a number.
 
-    The relay, every relay (to choose another), each route's status, when the
-    relay starts and ends (to say when it has not begun or is over), and the
-    zone moments are told in. None when ``relay_id`` names no relay.
+    Raises LookupError when no relay has that number.
     """
-    spans = relay_spans()
     if relay_id is None:
-        relay = default_relay(spans, at)
-    else:
-        relay = next((found for found, _start, _end in spans if found.id == relay_id), None)
-        if relay is None:
-            return None
-    statuses = relay_status(relay, at) if relay else []
+        return default_relay(spans, at)
+    found = next((relay for relay, _start, _end in spans if relay.id == relay_id), None)
+    if found is None:
+        raise LookupError(relay_id)
+    return found
+
+
+def overview_of(spans, relay, statuses: list[RouteStatus], at: datetime) -> dict:
+    """What the public pages show of ``relay`` at ``at`` (see ``relay_overview``)."""
     start, end = relay_span(statuses)
     return {
         "relay": relay,
@@ -141,6 +141,21 @@ def relay_overview(at: datetime, relay_id: int | None = None) -> dict | None:
         "end": end,
         "local_zone": NATIONAL_TIMEZONE,
     }
+
+
+def relay_overview(at: datetime, relay_id: int | None = None) -> dict | None:
+    """What the public pages show of a relay at ``at``: the one asked for, or the default.
+
+    The relay, every relay (to choose another), each route's status, when the
+    relay starts and ends (to say when it has not begun or is over), and the
+    zone moments are told in. None when ``relay_id`` names no relay.
+    """
+    spans = relay_spans()
+    try:
+        relay = chosen_relay(spans, at, relay_id)
+    except LookupError:
+        return None
+    return overview_of(spans, relay, relay_status(relay, at) if relay else [], at)
 
 
 def recorded_handovers(statuses: list[RouteStatus]) -> dict[int, datetime]:
