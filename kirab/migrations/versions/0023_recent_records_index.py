@@ -1,7 +1,7 @@
 """an index on an event's records by time: the attendance page reads its latest ones in order
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-02 06:00:00.000000
 
 The attendance page of an event lists its latest records. With only the
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
