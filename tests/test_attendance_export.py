@@ -194,3 +194,20 @@ def test_the_cells_an_export_repeats_are_defused_once_and_the_same_on_every_line
     assert headcount_row(tally, cells)[:4] == first[:4]
     assert headcount_row(tally, cells)[15:] == ("", "headcount", "'=Gerbang", "120")
     assert export_row(person) == first  # without lookups kept between lines, the same line
+
+
+def test_written_cells_joined_by_commas_are_the_line_the_csv_module_writes():
+    """The export joins cells it quoted itself: the same bytes as csv.writer, tricky text too."""
+    import csv
+    import io
+    import itertools
+
+    from kirab.attendance.csv_export import safe_cell, written_cell
+
+    pieces = ["", "Rina", ",", '"', "\r", "\n", "\r\n", "\t", " ", "=1+1", "-", "Ñoño", "a,b",
+              'say "hi"', "x\ny", "'", ";", None, 7]  # fmt: skip
+    for first, second in itertools.product(pieces, repeat=2):
+        values = [first, second, f"{first}{second}" if first is not None else second]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(v) for v in values])
+        assert ",".join(written_cell(v) for v in values) + "\r\n" == buffer.getvalue()

@@ -47,6 +47,20 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def written_cell(value) -> str:
+    """A typed value as its CSV cell: defused (``safe_cell``), then quoted where it must be.
+
+    The cell is quoted exactly where Python's csv writer quotes (minimal
+    quoting): when it holds a comma, a quote or a line break.
+    """
+    text = safe_cell(value)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
 def iso_seconds(moment: datetime) -> str:
     """An ISO time to the second, in its own offset (UTC written as Z)."""
     text = moment.replace(microsecond=0).isoformat()
@@ -107,14 +121,14 @@ class Cells:
         """The event's id, title, region code and stop as cells."""
         cells = self.events.get(event_id)
         if cells is None:
-            cells = self.events[event_id] = (str(event_id), safe_cell(title), code, str(stop_id))
+            cells = self.events[event_id] = (str(event_id), written_cell(title), code, str(stop_id))
         return cells
 
     def text(self, value) -> str:
         """A repeated value (a party's abbreviation, a recorder's email) as its cell."""
         cell = self.texts.get(value)
         if cell is None:
-            cell = self.texts[value] = safe_cell(value)
+            cell = self.texts[value] = written_cell(value)
         return cell
 
     def texts_of(self, first, second) -> tuple[str, str]:
@@ -200,10 +214,12 @@ def headcount_query(*conditions):
 
 
 def export_row(row, cells: Cells | None = None) -> tuple[str, ...]:
-    """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line.
+    """One database row (a tuple of ``EXPORT_COLUMNS``) as the cells of a CSV line, as written.
 
     Numbers, times and the fixed words (region code, category, method, zone)
-    are written as they are; only the typed text is defused against formulas.
+    are written as they are; only the typed text is defused against formulas
+    and quoted where it holds a comma, a quote or a line break
+    (``written_cell``), so the line is its cells joined by commas.
     """
     (event_id, title, code, stop_id, name, category, party_number, party, self_declared,
      organisation, contact, method, recorded_at, zone, recorder_email) = row  # fmt: skip
@@ -217,8 +233,8 @@ def export_row(row, cells: Cells | None = None) -> tuple[str, ...]:
     first = cells.events.get(event_id) or cells.event(event_id, title, code, stop_id)
     # The region code, category and method are the database's own words (checked values).
     return (
-        *first, safe_cell(name), category, number, party, status, safe_cell(organisation),
-        safe_cell(contact), method, utc, local, zone, recorder_email, PERSON, "", "",
+        *first, written_cell(name), category, number, party, status, written_cell(organisation),
+        written_cell(contact), method, utc, local, zone, recorder_email, PERSON, "", "",
     )  # fmt: skip
 
 
@@ -230,7 +246,7 @@ def headcount_row(row, cells: Cells | None = None) -> tuple[str, ...]:
     utc, local = cells.stamps.pair(recorded_at, zone)
     return (
         *cells.event(event_id, title, code, stop_id), "", category, "", "", "", "", "", "",
-        utc, local, zone, cells.text(recorder_email), HEADCOUNT, safe_cell(post), str(count),
+        utc, local, zone, cells.text(recorder_email), HEADCOUNT, written_cell(post), str(count),
     )  # fmt: skip
 
 
@@ -298,30 +314,48 @@ def export_csv(*conditions) -> Iterator[str]:
     """
     cells = Cells()
     batches = export_batches(*conditions)
-    lines = ([make_row(row, cells) for row in batch] for batch, make_row in batches)
-    yield from csv_chunks(COLUMNS, lines, "An attendance export", logger)
+    # Each line's cells are written already (``written_cell``): joined, not run through the
+    # csv module, which took a third of a national export's time to quote what needs none.
+    texts = (
+        "".join([",".join(make_row(row, cells)) + "\r\n" for row in batch])
+        for batch, make_row in batches
+    )
+    yield from text_chunks(COLUMNS, texts, "An attendance export", logger)
 
 
 def csv_chunks(header: Sequence[str], batches, what: str, log: logging.Logger) -> Iterator[str]:
-    """A CSV download as text chunks, one per batch of lines: a byte order mark, ``header``, rows.
+    """A CSV download as text chunks, one per batch of lines (lists of cells): ``text_chunks``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
 
-    When a batch fails to come (the database gone, a statement cancelled)
-    the error is logged (``what`` failed midway) and raised on: the server
-    then ends the connection without the last chunk, so the client sees a
-    broken download, never a file that looks whole.
+    def written(lines) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(lines)
+        return buffer.getvalue()
+
+    return text_chunks(header, (written(lines) for lines in batches), what, log)
+
+
+def text_chunks(header: Sequence[str], texts, what: str, log: logging.Logger) -> Iterator[str]:
+    """A CSV download as text chunks: a byte order mark and ``header``, then each of ``texts``.
+
+    ``texts`` are batches of finished CSV lines. When a batch fails to come
+    (the database gone, a statement cancelled) the error is logged (``what``
+    failed midway) and raised on: the server then ends the connection
+    without the last chunk, so the client sees a broken download, never a
+    file that looks whole.
     """
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    csv.writer(buffer, lineterminator="\r\n").writerow(header)
+    first = "\ufeff" + buffer.getvalue()
     try:
-        for lines in batches:
-            writer.writerows(lines)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for text in texts:
+            if first:
+                text, first = first + text, ""
+            yield text
     except Exception:
         log.exception("%s failed midway; the download is cut short", what)
         raise
-    if buffer.tell():  # the header, when there were no rows
-        yield buffer.getvalue()
+    if first:  # the header, when there were no rows
+        yield first

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kirab.auth.models import User
@@ -67,6 +67,8 @@ class AttendanceRecord(db.Model):
         UniqueConstraint("event_id", "name_key", "affiliation_key"),
         CheckConstraint(one_of("category", CATEGORIES), name="category"),
         CheckConstraint(one_of("method", METHODS), name="method"),
+        # The attendance page lists an event's latest records: read in index order, not sorted.
+        Index("ix_attendance_records_event_recent", "event_id", "recorded_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,10 +7,9 @@ from functools import partial
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from kirab import clock
-from kirab.attendance import erasure, guests, headcounts, services
+from kirab.attendance import erasure, guests, headcounts, recent, services
 from kirab.attendance.forms import (
     ActionForm,
     AttendeeForm,
@@ -22,7 +21,7 @@ from kirab.attendance.forms import (
     chosen_number,
     method_label,
 )
-from kirab.attendance.identity import idempotency_key, person_key
+from kirab.attendance.identity import idempotency_key
 from kirab.attendance.models import CATEGORIES, METHODS, AttendanceRecord, ExpectedGuest
 from kirab.attendance.pages import (
     bp,
@@ -34,30 +33,14 @@ from kirab.attendance.pages import (
     with_parties,
 )
 from kirab.attendance.posts import remember_post, remembered_post
-from kirab.database import db
 from kirab.events.models import CANCELLED, Event
 from kirab.permissions import can_read_attendance, can_record_attendance
 from kirab.qr import qr_svg
 from kirab.submissions import create_once
 from kirab.transactions import first_writer_wins, run_or_show, run_service
 
-RECENT_LIMIT = 100
 # The record id the page's record URLs are built with once, then written with each record's.
 RECORD_PLACEHOLDER = 2**31 - 1
-
-
-def recent_records(event: Event, query: str) -> list[AttendanceRecord]:
-    """The event's latest records, newest first, whose names contain ``query`` if given."""
-    records_query = (
-        db.select(AttendanceRecord)
-        .where(AttendanceRecord.event_id == event.id)
-        .options(joinedload(AttendanceRecord.party), joinedload(AttendanceRecord.recorded_by))
-        .order_by(AttendanceRecord.recorded_at.desc(), AttendanceRecord.id.desc())
-        .limit(RECENT_LIMIT)
-    )
-    if query and (query_key := person_key(query)):
-        records_query = records_query.where(AttendanceRecord.name_key.contains(query_key))
-    return list(db.session.execute(records_query).scalars())
 
 
 def page(event: Event, status: int = 200, **forms):
@@ -78,7 +61,7 @@ def page(event: Event, status: int = 200, **forms):
         "attendance/event.html",
         event=event,
         expected=guests.expected_guests(event),
-        records=recent_records(event, query),
+        records=recent.recent_records(event.id, event.timezone, query),
         named=services.named_totals([event.id]).get(event.id, 0),
         crowd=sum(tally.count for tally in tallies),
         tallies=tallies,
@@ -98,7 +81,7 @@ def page(event: Event, status: int = 200, **forms):
         tick_error=forms.get("tick_error"),
         action_form=ActionForm(formdata=None),
         delete_form=DeleteForm(formdata=None),
-        recent_limit=RECENT_LIMIT,
+        recent_limit=recent.RECENT_LIMIT,
         # The records' labels and URLs are found once for the page, not once per record.
         categories={category: category_label(category) for category in CATEGORIES},
         methods={method: method_label(method) for method in METHODS},
