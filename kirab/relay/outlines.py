@@ -11,7 +11,7 @@ request only works out the position at its moment from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kirab.dataversions import GLOBAL, STOPS
 from kirab.pagecache import kept_copies
@@ -111,8 +111,11 @@ def kept_overview(at: datetime, relay_id: int | None = None) -> dict | None:
     except LookupError:
         return None
     chains = kept(("relay.chains", relay), lambda: _chains(relay)) if relay else RelayChains([], [])
+    # Compared in UTC, as the stops' times are: a moment in another zone costs its offset
+    # at every comparison, and a relay has hundreds of them.
+    instant = at.astimezone(UTC)
     statuses = [
-        RouteStatus(chain.route, chain.stops, at, position_at(chain.windows, at))
+        RouteStatus(chain.route, chain.stops, at, position_at(chain.windows, instant))
         for chain in chains.chains
     ]
     return {**overview_of(spans, relay, statuses, at), "handovers": chains.handovers}
