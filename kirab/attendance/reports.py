@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 
+from kirab.attendance import report_lists
 from kirab.attendance.counts import PARTIES, TOTALS
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.models import CANCELLED, PUBLISHED, Event
 from kirab.regions.models import Dapil, Office, Party, Region
-from kirab.relay.models import Route, Stop
+from kirab.relay.models import Stop
 
 EVENT, STOP, DAPIL, KIND, PARTY = "event", "stop", "dapil", "kind", "party"
 GROUPINGS = (EVENT, STOP, DAPIL, KIND, PARTY)
@@ -149,16 +150,10 @@ def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[
 def by_stop(event_filter: EventFilter, counted: Cells | None = None) -> list[ReportRow]:
     """One row per stop, in route order (``counted``: the filter's cells, when at hand)."""
     groups = (counted or cells(event_filter, (STOP_ID,))).by(STOP_ID)
-    # Every stop, not those of the groups by id: a few hundred rows cost less than the list.
-    stops = db.session.execute(
-        db.select(Stop.id, Office.name, Route.name)
-        .join(Office, Office.id == Stop.office_id)
-        .join(Route, Route.id == Stop.route_id)
-        .order_by(Route.position, Route.id, Stop.position)
-    ).all()
+    # Every stop (kept per process), not those of the groups by id.
     return [
-        ReportRow(stop_id, f"{office} ({route})", *groups[stop_id])
-        for stop_id, office, route in stops
+        ReportRow(stop_id, label, *groups[stop_id])
+        for stop_id, label in report_lists.stop_labels()
         if stop_id in groups
     ]
 
@@ -226,11 +221,16 @@ def party_sums(event_filter: EventFilter) -> dict[int, tuple[int, int, int]]:
 
 @dataclass
 class PartyMatrix:
-    """Which parties came to which events: confirmed and self-declared people per cell."""
+    """Which parties came to which events: confirmed and self-declared people per cell.
 
-    events: list[tuple[int, str, object, str, str]]  # id, title, starts_at, zone, status
+    ``rows`` holds each event (id, title, starts_at, zone, status) with its
+    cells in the order of ``parties``: (confirmed, self-declared), or None
+    where the party was not recorded. The page writes about a thousand
+    cells, so they are laid out here once rather than looked up per cell.
+    """
+
     parties: list[Party]
-    cells: dict[tuple[int, int], tuple[int, int]]  # (event, party) -> (confirmed, self-declared)
+    rows: list[tuple[tuple[int, str, object, str, str], list[tuple[int, int] | None]]]
 
 
 def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple[PartyMatrix, int]:
@@ -260,11 +260,8 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
         )
     }
     parties = list(db.session.execute(db.select(Party).order_by(Party.number)).scalars())
-    return (
-        PartyMatrix(
-            [tuple(row) for row in events],
-            parties,
-            cells,
-        ),
-        total,
-    )
+    numbers = [party.number for party in parties]
+    rows = [
+        (tuple(event), [cells.get((event[0], number)) for number in numbers]) for event in events
+    ]
+    return PartyMatrix(parties, rows), total
