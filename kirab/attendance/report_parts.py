@@ -27,7 +27,7 @@ from sqlalchemy import any_, func, true
 
 from kirab.attendance import report_lists
 from kirab.attendance.counts import PARTIES, TOTALS
-from kirab.attendance.reports import DAPIL_ID, KIND_KEY, STOP_ID, Cells
+from kirab.attendance.reports import DAPIL_ID, KIND_KEY, STOP_ID, Cells, CellsOfParts
 from kirab.database import db
 from kirab.dataversions import GLOBAL, attendance_scope, read_versions, region_scope
 from kirab.events.models import CANCELLED, PUBLISHED, Event
@@ -153,7 +153,9 @@ def national_parts(kinds: tuple[str, ...] = (CELLS,)) -> dict[str, list]:
     held = held_parts()
     parts = {part: held[key] for part, key in keys.items() if key in held}
     stored = stored_bodies({key for part, key in keys.items() if part not in parts})
-    parts.update({part: json.loads(stored[key]) for part, key in keys.items() if key in stored})
+    parts.update(
+        {part: parsed(part[0], stored[key]) for part, key in keys.items() if key in stored}
+    )
     counted = {}
     for kind in kinds:
         missing = {province for province in provinces if (kind, province) not in parts}
@@ -162,12 +164,26 @@ def national_parts(kinds: tuple[str, ...] = (CELLS,)) -> dict[str, list]:
             counted.update({(kind, province): found[province] for province in missing})
     keep_bodies({keys[part]: (MIMETYPE, json.dumps(found).encode())
                  for part, found in counted.items()})  # fmt: skip
-    parts.update(counted)
+    parts.update({part: parsed(part[0], json.dumps(found)) for part, found in counted.items()})
     hold({keys[part]: found for part, found in parts.items() if keys[part] not in held})
     return {kind: [parts[kind, province] for province in sorted(provinces)] for kind in kinds}
 
 
-def national_counts(*, parties: bool) -> tuple[Cells, dict[int, tuple[int, int, int]] | None]:
+def parsed(kind: str, body: str | bytes):
+    """A part as stored (JSON), as the reports read it: the cells as ``Cells``, sums as a dict.
+
+    Counted parts go through their JSON too, so a part is the same whether
+    this process counted it or read it.
+    """
+    found = json.loads(body)
+    if kind == CELLS:
+        return Cells((STOP_ID, DAPIL_ID, KIND_KEY), [tuple(cell) for cell in found])
+    return found
+
+
+def national_counts(
+    *, parties: bool
+) -> tuple[CellsOfParts, dict[int, tuple[int, int, int]] | None]:
     """The relay's cells and, when asked for, its parties' sums, from the provinces' parts."""
     kinds = (CELLS, PARTY_SUMS) if parties else (CELLS,)
     parts = national_parts(kinds)
@@ -175,10 +191,9 @@ def national_counts(*, parties: bool) -> tuple[Cells, dict[int, tuple[int, int, 
     return national_cells(parts[CELLS]), sums
 
 
-def national_cells(parts: list[list]) -> Cells:
+def national_cells(parts: list[Cells]) -> CellsOfParts:
     """The relay's counts per stop, dapil and kind, from the provinces' cells."""
-    rows = [tuple(cell) for part in parts for cell in part]
-    return Cells((STOP_ID, DAPIL_ID, KIND_KEY), rows)
+    return CellsOfParts(parts)
 
 
 def national_parties(parts: list[dict]) -> dict[int, tuple[int, int, int]]:

@@ -97,7 +97,7 @@ def report_charts(by: str, rows: list[reports.ReportRow]) -> list:
     return [charts.bar_chart(title, labels, [r.total for r in rows], **axes)]
 
 
-def counts(event_filter, by: str) -> tuple[reports.Cells, dict | None]:
+def counts(event_filter, by: str) -> tuple[reports.Counted, dict | None]:
     """The counts a report adds up: its cells, and for the party grouping the parties' sums.
 
     Without a filter they come from the provinces' stored parts (only a

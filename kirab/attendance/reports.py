@@ -8,7 +8,7 @@ adding one row per event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 
@@ -95,9 +95,17 @@ class Cells:
 
     keys: tuple[str, ...]
     rows: list[tuple]  # the keys' values, then events, named, crowd
+    # The sums by each key once added up (see ``by``); not part of what the cells are.
+    summed: dict = field(default_factory=dict, repr=False, compare=False)
 
     def by(self, key: str) -> dict[object, tuple[int, int, int]]:
-        """(events, named, crowd) for each value of one of the keys."""
+        """(events, named, crowd) for each value of one of the keys (added up once; read only)."""
+        if key not in self.summed:
+            self.summed[key] = self.sum_by(key)
+        return self.summed[key]
+
+    def sum_by(self, key: str) -> dict[object, tuple[int, int, int]]:
+        """(events, named, crowd) for each value of one of the keys, added up now."""
         position, width = self.keys.index(key), len(self.keys)
         sums: dict[object, list[int]] = {}
         for row in self.rows:
@@ -107,6 +115,28 @@ class Cells:
             total[1] += int(named or 0)
             total[2] += int(crowd or 0)
         return {key: (events, named, crowd) for key, (events, named, crowd) in sums.items()}
+
+
+@dataclass
+class CellsOfParts:
+    """Cells kept in parts (the provinces'), each part's sums added up once and then together."""
+
+    parts: list[Cells]
+
+    def by(self, key: str) -> dict[object, tuple[int, int, int]]:
+        """(events, named, crowd) for each value of one of the keys, over every part."""
+        sums: dict[object, tuple[int, int, int]] = {}
+        for part in self.parts:
+            for value, (events, named, crowd) in part.by(key).items():
+                if value in sums:
+                    before = sums[value]
+                    events, named, crowd = before[0] + events, before[1] + named, before[2] + crowd
+                sums[value] = (events, named, crowd)
+        return sums
+
+
+# What a report's rows are added up from: the cells of one pass, or the provinces' parts.
+Counted = Cells | CellsOfParts
 
 
 def cells(
@@ -147,7 +177,7 @@ def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[
     ]
 
 
-def by_stop(event_filter: EventFilter, counted: Cells | None = None) -> list[ReportRow]:
+def by_stop(event_filter: EventFilter, counted: Counted | None = None) -> list[ReportRow]:
     """One row per stop, in route order (``counted``: the filter's cells, when at hand)."""
     groups = (counted or cells(event_filter, (STOP_ID,))).by(STOP_ID)
     # Every stop (kept per process), not those of the groups by id.
@@ -159,7 +189,7 @@ def by_stop(event_filter: EventFilter, counted: Cells | None = None) -> list[Rep
 
 
 def by_dapil(
-    event_filter: EventFilter, no_dapil: str, counted: Cells | None = None
+    event_filter: EventFilter, no_dapil: str, counted: Counted | None = None
 ) -> list[ReportRow]:
     """One row per dapil; events serving no single dapil together at the end."""
     groups = (counted or cells(event_filter, (DAPIL_ID,))).by(DAPIL_ID)
@@ -172,7 +202,7 @@ def by_dapil(
     return rows
 
 
-def by_kind(event_filter: EventFilter, label, counted: Cells | None = None) -> list[ReportRow]:
+def by_kind(event_filter: EventFilter, label, counted: Counted | None = None) -> list[ReportRow]:
     """One row per kind of event, in the kinds' order."""
     groups = (counted or cells(event_filter, (KIND_KEY,))).by(KIND_KEY)
     return [ReportRow(kind, label(kind), *groups[kind]) for kind in sorted(groups)]
