@@ -191,6 +191,12 @@ def national_counts(
     return national_cells(parts[CELLS]), sums
 
 
+def national_total() -> int:
+    """How many public events the relay has, from the provinces' cells."""
+    cells, _parties = national_counts(parties=False)
+    return sum(events for events, _named, _crowd in cells.by(KIND_KEY).values())
+
+
 def national_cells(parts: list[Cells]) -> CellsOfParts:
     """The relay's counts per stop, dapil and kind, from the provinces' cells."""
     return CellsOfParts(parts)

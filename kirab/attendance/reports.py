@@ -263,10 +263,16 @@ class PartyMatrix:
     rows: list[tuple[tuple[int, str, object, str, str], list[tuple[int, int] | None]]]
 
 
-def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple[PartyMatrix, int]:
-    """The matrix for a page of events in scope, and how many events there are."""
-    scope = events_in_scope(event_filter)
-    total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
+def party_matrix(
+    event_filter: EventFilter, *, limit: int, offset: int, total: int | None = None
+) -> tuple[PartyMatrix, int]:
+    """The matrix for a page of events in scope, and how many events there are.
+
+    ``total``: how many events are in scope, when at hand; counted here otherwise.
+    """
+    if total is None:
+        scope = events_in_scope(event_filter).subquery()
+        total = db.session.execute(db.select(func.count()).select_from(scope)).scalar_one()
     # The page's events straight from the index on the start, not tested against the scope's ids.
     page = per_event_query(
         event_filter,
