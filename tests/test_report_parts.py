@@ -165,9 +165,11 @@ def test_a_stop_moved_in_another_process_shows_in_the_reports_everywhere(client,
     west_event = make_event(west.stops[0], title="Sosialisasi Bekasi")
     make_event(south.stops[0], title="Sosialisasi Makassar")
     db.session.commit()
+    stop_id, event_id = west.stops[0].id, west_event.id
     office = db.session.execute(
         db.select(Office.name).where(Office.region_code == "73.71")
     ).scalar_one()
+    db.session.commit()
     moved = f'<th scope="row">{escape(office)} (Barat)</th>'
     url = "/reports/attendance?by=stop"
     config = json.dumps(app_config(migrated))
@@ -177,14 +179,14 @@ def test_a_stop_moved_in_another_process_shows_in_the_reports_everywhere(client,
             assert status == 200 and 'value="32.16"' in body and moved not in body
             assert shown_total(body) == 0
         subprocess.run(
-            [sys.executable, "-c", OFFICE_SCRIPT, config, str(west.stops[0].id), "73.71"],
+            [sys.executable, "-c", OFFICE_SCRIPT, config, str(stop_id), "73.71"],
             cwd=PROJECT_ROOT, check=True, timeout=120,
         )  # fmt: skip
         for base in (one, other):
             status, _headers, body = http_get(base, url)
             assert status == 200 and moved in body and 'value="32.16"' not in body
         subprocess.run(
-            [sys.executable, "-c", CHANGE_SCRIPT, config, str(west_event.id)],
+            [sys.executable, "-c", CHANGE_SCRIPT, config, str(event_id)],
             cwd=PROJECT_ROOT, check=True, timeout=120,
         )  # fmt: skip
         for base in (one, other):

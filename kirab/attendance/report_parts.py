@@ -125,12 +125,12 @@ COUNTERS = {CELLS: count_cells, PARTY_SUMS: count_parties}
 HELD_PARTS = 512
 
 
-def held_parts() -> dict[str, dict]:
+def held_parts() -> dict[str, Cells | dict]:
     """The parts this process has read or counted, by their store key."""
     return current_app.extensions.setdefault("kirab.report_parts.held", {})
 
 
-def hold(parts: dict[str, dict]) -> None:
+def hold(parts: dict[str, Cells | dict]) -> None:
     """Keep parts in this process under their keys."""
     held = held_parts()
     if len(held) + len(parts) > HELD_PARTS:
@@ -169,7 +169,7 @@ def national_parts(kinds: tuple[str, ...] = (CELLS,)) -> dict[str, list]:
     return {kind: [parts[kind, province] for province in sorted(provinces)] for kind in kinds}
 
 
-def parsed(kind: str, body: str | bytes):
+def parsed(kind: str, body: str | bytes) -> Cells | dict:
     """A part as stored (JSON), as the reports read it: the cells as ``Cells``, sums as a dict.
 
     Counted parts go through their JSON too, so a part is the same whether

@@ -102,8 +102,8 @@ def counts(event_filter, by: str) -> tuple[reports.Counted, dict | None]:
 
     Without a filter they come from the provinces' stored parts (only a
     changed province is counted again, the parties' sums only for the party
-    grouping); with one, from one pass over the
-    events in scope (the totals by kind and the rows by stop or dapil alike).
+    grouping); with one, from one pass over the events in scope (the totals
+    by kind and the rows by stop or dapil alike).
     """
     if event_filter.is_empty:
         return report_parts.national_counts(parties=by == reports.PARTY)
