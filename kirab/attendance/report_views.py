@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from kirab.attendance import charts, report_parts, reports
+from kirab.attendance import charts, report_lists, report_parts, reports
 from kirab.attendance.pages import bp
-from kirab.database import db
 from kirab.errors import bad_request
 from kirab.events.filters import FilterError, parse_filters
 from kirab.events.labels import kind_label
 from kirab.pagecache import cached_page, filter_scopes
 from kirab.params import whole_number
-from kirab.regions.models import Office, Region
-from kirab.relay.models import Stop
+from kirab.regions.models import Region
 
 REPORT_PAGE = 100
 MATRIX_PAGE = 50
@@ -98,17 +97,16 @@ def report_charts(by: str, rows: list[reports.ReportRow]) -> list:
     return [charts.bar_chart(title, labels, [r.total for r in rows], **axes)]
 
 
-def counts(event_filter, by: str) -> tuple[reports.Cells, dict | None]:
+def counts(event_filter, by: str) -> tuple[reports.Counted, dict | None]:
     """The counts a report adds up: its cells, and for the party grouping the parties' sums.
 
     Without a filter they come from the provinces' stored parts (only a
-    changed province is counted again); with one, from one pass over the
-    events in scope (the totals by kind and the rows by stop or dapil alike).
+    changed province is counted again, the parties' sums only for the party
+    grouping); with one, from one pass over the events in scope (the totals
+    by kind and the rows by stop or dapil alike).
     """
     if event_filter.is_empty:
-        parts = report_parts.national_parts()
-        parties = report_parts.national_parties(parts) if by == reports.PARTY else None
-        return report_parts.national_cells(parts), parties
+        return report_parts.national_counts(parties=by == reports.PARTY)
     keys = {reports.STOP: reports.STOP_ID, reports.DAPIL: reports.DAPIL_ID}.get(by)
     return reports.cells(
         event_filter, (reports.KIND_KEY, keys) if keys else (reports.KIND_KEY,)
@@ -133,8 +131,10 @@ def party_matrix():
     """Which parties attended which events, confirmed and self-declared apart."""
     event_filter = report_filter()
     current_page = page_number()
+    # Without a filter the events are counted from the provinces' parts the reports share.
+    total = report_parts.national_total() if event_filter.is_empty else None
     matrix, total = reports.party_matrix(
-        event_filter, limit=MATRIX_PAGE, offset=(current_page - 1) * MATRIX_PAGE
+        event_filter, limit=MATRIX_PAGE, offset=(current_page - 1) * MATRIX_PAGE, total=total
     )
     return render_template(
         "reports/parties.html",
@@ -146,13 +146,26 @@ def party_matrix():
 
 
 @bp.app_template_global()
-def report_regions() -> list[Region]:
-    """The regions holding a stop, for the reports' region select, by code."""
-    query = (
-        db.select(Region)
-        .join(Office, Office.region_code == Region.code)
-        .join(Stop, Stop.office_id == Office.id)
-        .distinct()
-        .order_by(Region.code)
-    )
-    return list(db.session.scalars(query))
+def report_region_options(chosen: Region | None) -> Markup:
+    """The options of the reports' region select (kept per process, see report_lists)."""
+    return report_lists.region_options(chosen)
+
+
+@bp.app_template_global()
+def matrix_cells(cells: list[tuple[int, int] | None], empty: Markup) -> Markup:
+    """One event's cells of the party matrix: confirmed and self-declared (``*``), or ``empty``.
+
+    A page has about a thousand cells; written here at once they cost a
+    tenth of what the template's loop did (an escape and a branch per value).
+    """
+    written = []
+    for cell in cells:
+        if cell is None:
+            written.append(empty)
+            continue
+        confirmed, declared = int(cell[0]), int(cell[1])
+        shown = f'<span class="confirmed">{confirmed}</span>' if confirmed else ""
+        if declared:
+            shown += f' <span class="self-declared">{declared}*</span>'
+        written.append(f'<td class="attended">{shown}</td>')
+    return Markup("".join(written))  # noqa: S704 - whole numbers and the template's own markup

@@ -8,16 +8,17 @@ adding one row per event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 
+from kirab.attendance import report_lists
 from kirab.attendance.counts import PARTIES, TOTALS
 from kirab.database import db
 from kirab.events.filters import EventFilter
 from kirab.events.models import CANCELLED, PUBLISHED, Event
 from kirab.regions.models import Dapil, Office, Party, Region
-from kirab.relay.models import Route, Stop
+from kirab.relay.models import Stop
 
 EVENT, STOP, DAPIL, KIND, PARTY = "event", "stop", "dapil", "kind", "party"
 GROUPINGS = (EVENT, STOP, DAPIL, KIND, PARTY)
@@ -94,9 +95,17 @@ class Cells:
 
     keys: tuple[str, ...]
     rows: list[tuple]  # the keys' values, then events, named, crowd
+    # The sums by each key once added up (see ``by``); not part of what the cells are.
+    summed: dict = field(default_factory=dict, repr=False, compare=False)
 
     def by(self, key: str) -> dict[object, tuple[int, int, int]]:
-        """(events, named, crowd) for each value of one of the keys."""
+        """(events, named, crowd) for each value of one of the keys (added up once; read only)."""
+        if key not in self.summed:
+            self.summed[key] = self.sum_by(key)
+        return self.summed[key]
+
+    def sum_by(self, key: str) -> dict[object, tuple[int, int, int]]:
+        """(events, named, crowd) for each value of one of the keys, added up now."""
         position, width = self.keys.index(key), len(self.keys)
         sums: dict[object, list[int]] = {}
         for row in self.rows:
@@ -106,6 +115,28 @@ class Cells:
             total[1] += int(named or 0)
             total[2] += int(crowd or 0)
         return {key: (events, named, crowd) for key, (events, named, crowd) in sums.items()}
+
+
+@dataclass
+class CellsOfParts:
+    """Cells kept in parts (the provinces'), each part's sums added up once and then together."""
+
+    parts: list[Cells]
+
+    def by(self, key: str) -> dict[object, tuple[int, int, int]]:
+        """(events, named, crowd) for each value of one of the keys, over every part."""
+        sums: dict[object, tuple[int, int, int]] = {}
+        for part in self.parts:
+            for value, (events, named, crowd) in part.by(key).items():
+                if value in sums:
+                    before = sums[value]
+                    events, named, crowd = before[0] + events, before[1] + named, before[2] + crowd
+                sums[value] = (events, named, crowd)
+        return sums
+
+
+# What a report's rows are added up from: the cells of one pass, or the provinces' parts.
+Counted = Cells | CellsOfParts
 
 
 def cells(
@@ -146,25 +177,19 @@ def by_event(event_filter: EventFilter, *, limit: int, offset: int = 0) -> list[
     ]
 
 
-def by_stop(event_filter: EventFilter, counted: Cells | None = None) -> list[ReportRow]:
+def by_stop(event_filter: EventFilter, counted: Counted | None = None) -> list[ReportRow]:
     """One row per stop, in route order (``counted``: the filter's cells, when at hand)."""
     groups = (counted or cells(event_filter, (STOP_ID,))).by(STOP_ID)
-    # Every stop, not those of the groups by id: a few hundred rows cost less than the list.
-    stops = db.session.execute(
-        db.select(Stop.id, Office.name, Route.name)
-        .join(Office, Office.id == Stop.office_id)
-        .join(Route, Route.id == Stop.route_id)
-        .order_by(Route.position, Route.id, Stop.position)
-    ).all()
+    # Every stop (kept per process), not those of the groups by id.
     return [
-        ReportRow(stop_id, f"{office} ({route})", *groups[stop_id])
-        for stop_id, office, route in stops
+        ReportRow(stop_id, label, *groups[stop_id])
+        for stop_id, label in report_lists.stop_labels()
         if stop_id in groups
     ]
 
 
 def by_dapil(
-    event_filter: EventFilter, no_dapil: str, counted: Cells | None = None
+    event_filter: EventFilter, no_dapil: str, counted: Counted | None = None
 ) -> list[ReportRow]:
     """One row per dapil; events serving no single dapil together at the end."""
     groups = (counted or cells(event_filter, (DAPIL_ID,))).by(DAPIL_ID)
@@ -177,7 +202,7 @@ def by_dapil(
     return rows
 
 
-def by_kind(event_filter: EventFilter, label, counted: Cells | None = None) -> list[ReportRow]:
+def by_kind(event_filter: EventFilter, label, counted: Counted | None = None) -> list[ReportRow]:
     """One row per kind of event, in the kinds' order."""
     groups = (counted or cells(event_filter, (KIND_KEY,))).by(KIND_KEY)
     return [ReportRow(kind, label(kind), *groups[kind]) for kind in sorted(groups)]
@@ -226,17 +251,28 @@ def party_sums(event_filter: EventFilter) -> dict[int, tuple[int, int, int]]:
 
 @dataclass
 class PartyMatrix:
-    """Which parties came to which events: confirmed and self-declared people per cell."""
+    """Which parties came to which events: confirmed and self-declared people per cell.
 
-    events: list[tuple[int, str, object, str, str]]  # id, title, starts_at, zone, status
+    ``rows`` holds each event (id, title, starts_at, zone, status) with its
+    cells in the order of ``parties``: (confirmed, self-declared), or None
+    where the party was not recorded. The page writes about a thousand
+    cells, so they are laid out here once rather than looked up per cell.
+    """
+
     parties: list[Party]
-    cells: dict[tuple[int, int], tuple[int, int]]  # (event, party) -> (confirmed, self-declared)
+    rows: list[tuple[tuple[int, str, object, str, str], list[tuple[int, int] | None]]]
 
 
-def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple[PartyMatrix, int]:
-    """The matrix for a page of events in scope, and how many events there are."""
-    scope = events_in_scope(event_filter)
-    total = db.session.execute(db.select(func.count()).select_from(scope.subquery())).scalar_one()
+def party_matrix(
+    event_filter: EventFilter, *, limit: int, offset: int, total: int | None = None
+) -> tuple[PartyMatrix, int]:
+    """The matrix for a page of events in scope, and how many events there are.
+
+    ``total``: how many events are in scope, when at hand; counted here otherwise.
+    """
+    if total is None:
+        scope = events_in_scope(event_filter).subquery()
+        total = db.session.execute(db.select(func.count()).select_from(scope)).scalar_one()
     # The page's events straight from the index on the start, not tested against the scope's ids.
     page = per_event_query(
         event_filter,
@@ -260,11 +296,8 @@ def party_matrix(event_filter: EventFilter, *, limit: int, offset: int) -> tuple
         )
     }
     parties = list(db.session.execute(db.select(Party).order_by(Party.number)).scalars())
-    return (
-        PartyMatrix(
-            [tuple(row) for row in events],
-            parties,
-            cells,
-        ),
-        total,
-    )
+    numbers = [party.number for party in parties]
+    rows = [
+        (tuple(event), [cells.get((event[0], number)) for number in numbers]) for event in events
+    ]
+    return PartyMatrix(parties, rows), total
