@@ -2,9 +2,10 @@
 
 ``prepare_dataset`` upgrades the database with ``init-db``, loads the
 national relay with ``seed-national`` unless one is there already (then it
-is reused) and settles it with VACUUM ANALYZE. ``Gunicorn`` starts the app as production does (Kirab's
-gunicorn settings, 2 workers, a generated secret key, rate limits in Redis)
-and always stops it again; ``RssSampler`` follows the workers' memory.
+is reused) and settles it with VACUUM ANALYZE. ``Gunicorn`` starts the app
+as production does (Kirab's gunicorn settings, 2 workers, a generated
+secret key, rate limits in Redis) and always stops it again;
+``RssSampler`` follows the workers' memory.
 """
 
 from __future__ import annotations
