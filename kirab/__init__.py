@@ -169,9 +169,11 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         # Pages made for a logged-in person (and the passwords shown once) stay out
         # of caches. Only a response that looked at the user is one: feeds and
-        # static files never load the session, so they stay cacheable.
+        # static files never load the session, so they stay cacheable. Asked as
+        # "not anonymous": being logged in is not in doubt here, and asking
+        # is_authenticated would reload the user a commit has expired.
         user = g.get("_login_user")
-        if user is not None and user.is_authenticated:
+        if user is not None and not user.is_anonymous:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 

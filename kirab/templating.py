@@ -9,6 +9,7 @@ from kirab import permissions
 from kirab.events.cards import card_texts
 from kirab.events.labels import kind_label, status_label
 from kirab.events.models import KINDS
+from kirab.fresh_fields import fresh_fields
 from kirab.main.offline import page_made_at
 from kirab.urls import current_url
 
@@ -40,6 +41,7 @@ def register_context(app: Flask) -> None:
         method_label=method_label,
         submission_key=new_submission_key,
         page_made_at=page_made_at,
+        fresh_fields=fresh_fields,
     )
     register_event_page(app)
 

@@ -82,6 +82,33 @@ def test_two_tallies_of_one_post_count_once_at_the_latest(world, app):
     assert history.post == "gerbang UTARA"  # as its latest tally wrote it, spaced cleanly
 
 
+def test_the_latest_tallies_read_from_the_history_are_those_the_database_picks(world, app):
+    event, _other, _draft, people = world
+    organizer = people["organizer"]
+    sent = [  # post, category, count, time: two posts, two categories, a tie in time
+        ("Gerbang utara", "public", 120, "09:30"), ("Gerbang selatan", "public", 40, "09:30"),
+        ("gerbang UTARA", "public", 150, "09:45"), ("Gerbang utara", "student", 30, "09:45"),
+        ("Gerbang selatan", "public", 55, "09:50"), ("Gerbang selatan", "public", 60, "09:50"),
+    ]  # fmt: skip
+    for n, (counter, category, count, when) in enumerate(sent, start=1):
+        app.config["FIXED_NOW"] = at(f"2023-11-13 {when}")
+        record_headcount(event, counter=counter, category=category, count=count,
+                         actor=organizer, key=key(n))  # fmt: skip
+    db.session.commit()
+
+    def picked(tallies):
+        return [(tally.counter_key, tally.category, tally.count) for tally in tallies]
+
+    from_database = latest_tallies_of(event)
+    history = tally_history(event)
+    from_history = latest_tallies_of(event, history, history_limit=len(sent) + 1)
+    assert picked(from_history) == picked(from_database)
+    assert sorted(t.count for t in from_database) == [30, 60, 150]
+    # A history cut at its limit may miss a post's latest tally: the database is asked.
+    cut = tally_history(event, limit=2)
+    assert picked(latest_tallies_of(event, cut, history_limit=2)) == picked(from_database)
+
+
 def test_the_page_offers_the_phone_s_post_again_without_script(organizer_client, world, app):
     event, *_rest, _people = world
     page_path = f"/events/{event.id}/attendance"

@@ -95,13 +95,25 @@ def latest_tallies(event_ids=None):
     )
 
 
-def latest_tallies_of(event: Event) -> list[HeadcountTally]:
-    """The tallies that count for one event, by counter and category."""
-    return list(
-        db.session.execute(
-            latest_tallies([event.id]).order_by(HeadcountTally.counter, HeadcountTally.category)
-        ).scalars()
-    )
+def latest_tallies_of(
+    event: Event, history: list[PostHistory] | None = None, history_limit: int = 0
+) -> list[HeadcountTally]:
+    """The tallies that count for one event, by post and category.
+
+    When the page's ``history`` (read with ``history_limit``) holds fewer
+    tallies than its limit, it holds them all, and the latest of each post and
+    category are picked from it rather than asked of the database again.
+    """
+    if history is not None and sum(len(item.tallies) for item in history) < history_limit:
+        latest: dict[tuple[str, str], HeadcountTally] = {}
+        for item in history:
+            for tally in item.tallies:  # latest first: the first seen counts
+                latest.setdefault((tally.counter_key, tally.category), tally)
+        found = latest.values()
+    else:
+        found = db.session.execute(latest_tallies([event.id])).scalars()
+    # Sorted here either way, so the table keeps one order whichever way it was read.
+    return sorted(found, key=lambda tally: (tally.counter_key, tally.category))
 
 
 @dataclass
@@ -126,7 +138,8 @@ def tally_history(event: Event, limit: int = HISTORY_LIMIT) -> list[PostHistory]
     tallies = db.session.execute(
         db.select(HeadcountTally)
         .where(HeadcountTally.event_id == event.id)
-        .options(joinedload(HeadcountTally.recorded_by))
+        # Only the recorder's name is shown: not the regions they follow.
+        .options(joinedload(HeadcountTally.recorded_by).lazyload(User.region_links))
         .order_by(HeadcountTally.recorded_at.desc(), HeadcountTally.id.desc())
         .limit(limit)
     ).scalars()

@@ -54,7 +54,9 @@ def page(event: Event, status: int = 200, **forms):
         headcount_form = HeadcountForm(formdata=None)
         headcount_form.counter.data = post
     query = (request.args.get("q") or "").strip()[:120]
-    tallies = headcounts.latest_tallies_of(event)
+    # The history is read first: when it holds every tally, the latest are picked from it.
+    history = headcounts.tally_history(event)
+    tallies = headcounts.latest_tallies_of(event, history, headcounts.HISTORY_LIMIT)
     recorder = can_record_attendance(current_user, event)
     url = checkin_url(event) if recorder else None
     return render_template(
@@ -65,7 +67,7 @@ def page(event: Event, status: int = 200, **forms):
         named=services.named_totals([event.id]).get(event.id, 0),
         crowd=sum(tally.count for tally in tallies),
         tallies=tallies,
-        history=headcounts.tally_history(event),
+        history=history,
         history_limit=headcounts.HISTORY_LIMIT,
         post=post,
         query=query,

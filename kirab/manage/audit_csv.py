@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterator
 
 from kirab.attendance.csv_export import EXPORT_BATCH, Stamps, csv_chunks, safe_cell
+from kirab.auth.models import User
 from kirab.database import db
 from kirab.i18n import tz_abbr
 from kirab.manage.audit_labels import action_name, object_type_name
@@ -27,8 +28,13 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def audit_rows(audit_filter: AuditFilter, reader) -> Iterator[list[list[str]]]:
-    """The CSV lines of the filtered log, newest first, one list per batch of entries."""
+def audit_rows(audit_filter: AuditFilter, reader_id: int) -> Iterator[list[list[str]]]:
+    """The CSV lines of the filtered log, newest first, one list per batch of entries.
+
+    The reader is loaded here by id: the stream runs after the request's
+    commit, when the request's own user object has been expired.
+    """
+    reader = db.session.get(User, reader_id)
     statement = audit_query(audit_filter).execution_options(yield_per=EXPORT_BATCH)
     stamps = Stamps()
     for batch in db.session.execute(statement).scalars().partitions():
@@ -47,10 +53,10 @@ def audit_rows(audit_filter: AuditFilter, reader) -> Iterator[list[list[str]]]:
         yield lines
 
 
-def audit_csv(audit_filter: AuditFilter, reader) -> Iterator[str]:
+def audit_csv(audit_filter: AuditFilter, reader_id: int) -> Iterator[str]:
     """The export as text chunks, one per batch: a byte order mark, the header, the rows.
 
     A failure midway is logged and raised on, so the download is cut short
     rather than looking whole (as the attendance exports do).
     """
-    return csv_chunks(COLUMNS, audit_rows(audit_filter, reader), "An audit log export", logger)
+    return csv_chunks(COLUMNS, audit_rows(audit_filter, reader_id), "An audit log export", logger)

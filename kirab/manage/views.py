@@ -89,7 +89,7 @@ def audit_export():
     reader = current_user._get_current_object()
     record(reader, "audit.export", reader, filters=audit_filter.as_args())
     return Response(
-        stream_with_context(audit_csv(audit_filter, reader)),
+        stream_with_context(audit_csv(audit_filter, reader.id)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": 'attachment; filename="audit-log.csv"',
