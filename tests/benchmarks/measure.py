@@ -82,9 +82,19 @@ class Editor:
             raise RuntimeError(f"the edit of event {self.event_id} was refused ({reply.status})")
 
 
-def cold(client: Client, editor: Editor, paths: dict[str, str], runs: int, limit: float):
-    """The first request of each URL after one event changed, ``runs`` times each."""
-    results = {name: Samples() for name in paths}
+def cold(
+    client: Client, editor: Editor, paths: dict[str, str], runs: int, limit: float,
+    baselines: dict[str, str] | None = None,
+):  # fmt: skip
+    """The first request of each URL after one event changed, ``runs`` times each.
+
+    After each such request the ``baselines`` (name: path, asked before and
+    unchanged) are asked once too, so the cold pages are compared with
+    baselines measured in the same moments of the shared machine, as the warm
+    rounds are.
+    """
+    baselines = baselines or {}
+    results = {name: Samples() for name in [*paths, *baselines]}
     deadline = time.monotonic() + limit
     for run in range(runs):
         if run >= 1 and time.monotonic() > deadline:
@@ -92,6 +102,8 @@ def cold(client: Client, editor: Editor, paths: dict[str, str], runs: int, limit
         for name, path in paths.items():
             editor.change()
             sample(results[name], client, path)
+            for base_name, base_path in baselines.items():
+                sample(results[base_name], client, base_path)
     return results
 
 
