@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import CheckConstraint, func, inspect
+from sqlalchemy import CheckConstraint, func, inspect, text
 
 import kirab
 from kirab.attendance.models import AttendanceRecord
@@ -17,6 +17,7 @@ from kirab.events.models import Event
 from kirab.migrations.data_loss import ALLOW_DATA_LOSS
 from kirab.regions.models import Region
 from kirab.relay.models import Stop
+from tests.conftest import POSTGRES_URL
 from tests.factories import at, make_event, make_route, make_user
 
 # The revision before the CHECK constraints, and what the round trip must leave alone.
@@ -205,3 +206,53 @@ def test_a_downgrade_over_empty_tables_needs_no_permission(app, monkeypatch):
     finally:
         upgrade(directory=directory)
     test_models_and_migrations_agree(app)
+
+
+# The columns 0024 compresses with lz4 on PostgreSQL.
+STORED_BODIES = [("page_renderings", "body"), ("feed_documents", "body"),
+                 ("feed_event_renderings", "body")]  # fmt: skip
+
+
+def compression_of(table: str, column: str) -> str:
+    """How PostgreSQL compresses new values of a column: 'l' lz4, 'p' pglz, '' the default."""
+    return db.session.execute(
+        text(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+        ),
+        {"table": table, "column": column},
+    ).scalar_one()
+
+
+def stored_bodies_are_compressed_with_lz4_and_come_back_whole(app):
+    """0024: new stored bodies are lz4 where the server has it (else as before), and read whole."""
+    from kirab.pagecache import PageRendering
+
+    methods = db.session.execute(
+        text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+    ).scalar()
+    lz4 = bool(methods) and "lz4" in methods
+    assert {compression_of(*body) for body in STORED_BODIES} == {"l" if lz4 else ""}
+    body = ("BEGIN:VEVENT\r\nSUMMARY:Pawai Pemilu\r\nEND:VEVENT\r\n" * 8000).encode()
+    db.session.add(PageRendering(key="lz4-check", mimetype="text/calendar", body=body, stored_at=1))
+    db.session.commit()
+    db.session.remove()
+    assert db.session.get(PageRendering, "lz4-check").body == body
+    method = text("SELECT pg_column_compression(body) FROM page_renderings WHERE key = 'lz4-check'")
+    assert db.session.execute(method).scalar_one() == ("lz4" if lz4 else "pglz")
+    db.session.remove()
+    directory = app.extensions["migrate"].directory
+    try:
+        downgrade(directory=directory, revision="0023")
+        assert {compression_of(*body) for body in STORED_BODIES} == {"p" if lz4 else ""}
+    finally:
+        db.session.remove()
+        upgrade(directory=directory)
+    assert {compression_of(*body) for body in STORED_BODIES} == {"l" if lz4 else ""}
+
+
+# Compression methods are PostgreSQL's: the SQLite pass has nothing to check.
+if POSTGRES_URL:
+    test_stored_bodies_are_compressed_with_lz4_and_come_back_whole = (
+        stored_bodies_are_compressed_with_lz4_and_come_back_whole
+    )
