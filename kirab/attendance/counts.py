@@ -34,7 +34,7 @@ from kirab.attendance.models import (
     EventPartyAttendance,
     HeadcountTally,
 )
-from kirab.database import db
+from kirab.database import among, db
 
 TOTALS = EventAttendance.__table__
 PARTIES = EventPartyAttendance.__table__
@@ -173,7 +173,7 @@ def kept_totals(event_ids: list[int]) -> dict[int, tuple[int, int]]:
         event_id: (named, crowd)
         for event_id, named, crowd in db.session.execute(
             select(TOTALS.c.event_id, TOTALS.c.named, TOTALS.c.crowd).where(
-                TOTALS.c.event_id.in_(event_ids)
+                among(TOTALS.c.event_id, event_ids)
             )
         )
     }

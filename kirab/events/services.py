@@ -11,7 +11,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from kirab.auth.models import User
-from kirab.database import db
+from kirab.database import among, db
 from kirab.events.filters import EventFilter, region_condition
 from kirab.events.models import CANCELLED, PUBLISHED, Event, event_districts, event_parties
 from kirab.i18n import from_local, to_local
@@ -95,7 +95,7 @@ class EventPage(Pagination):
         self._counted = rows[0][1]
         query = public_events(EventFilter(), districts=self._query_args["districts"])
         ids = [row[0] for row in rows]
-        return list(db.session.execute(query.where(Event.id.in_(ids))).unique().scalars())
+        return list(db.session.execute(query.where(among(Event.id, ids))).unique().scalars())
 
     def _query_count(self) -> int:
         # A page past the last has no row to carry the count: it is counted on its own.
@@ -342,7 +342,7 @@ def public_event_rows(event_filter: EventFilter, page: int, per_page: int):
         found = db.session.execute(
             select(event_districts.c.event_id, Region.code, Region.name)
             .join(Region, Region.code == event_districts.c.district_code)
-            .where(event_districts.c.event_id.in_([row[0] for row in rows]))
+            .where(among(event_districts.c.event_id, [row[0] for row in rows]))
             .order_by(event_districts.c.event_id, Region.code)
         )
         for event_id, code, name in found:
