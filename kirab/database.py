@@ -11,9 +11,11 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     MetaData,
+    SelectBase,
     TypeDecorator,
     any_,
     bindparam,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase
@@ -50,16 +52,24 @@ def commit_without_waiting() -> None:
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def among(column, values: Iterable) -> ColumnElement[bool]:
-    """``column IN values``, the values sent as one array parameter on PostgreSQL.
+def among(column, values: Iterable | SelectBase) -> ColumnElement[bool]:
+    """``column IN values``, the values sent as one array on PostgreSQL.
 
     As a plain IN, a page of 500 ids is 500 parameters: SQLAlchemy writes
     each into the statement on every execution, and the driver parses the
-    long text again and never prepares it. One array keeps the statement the
-    same whatever the number of values. SQLite gets the IN.
+    long text again and never prepares it. One array parameter keeps the
+    statement the same whatever the number of values. A subquery is made
+    into an array first (computed once) and looked up in the column's index:
+    against "IN (subquery)" of a union, the planner hash-joins every row of
+    the table. SQLite gets the IN.
     """
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if isinstance(values, SelectBase):
+        if postgresql:
+            return column == any_(func.array(values.scalar_subquery()))
+        return column.in_(values)
     values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if postgresql:
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
 

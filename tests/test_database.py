@@ -30,3 +30,12 @@ def test_among_finds_what_in_finds_with_one_statement_whatever_the_number(app):
         assert len(set(statements)) == 1
     else:
         assert len(set(statements)) > 1
+
+
+def test_among_a_subquery_finds_what_in_finds(app):
+    route = make_route([("32.16", at("2023-11-13 09:00"), None)])
+    ids = [make_event(route.stops[0], title=f"Acara {n}").id for n in range(3)]
+    db.session.commit()
+    chosen = db.select(Event.id).where(Event.title != "Acara 1")
+    found = db.session.execute(db.select(Event.id).where(among(Event.id, chosen))).scalars()
+    assert sorted(found) == [ids[0], ids[2]]

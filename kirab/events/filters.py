@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, any_, func, or_, select, union
+from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
-from kirab.database import db
+from kirab.database import among, db
 from kirab.errors import DomainError
 from kirab.events.models import HANDOVER, KINDS, Event, event_districts
 from kirab.i18n import ZONE_ABBREVIATIONS
@@ -105,13 +105,9 @@ def region_condition(code: str):
     office of the region hands the flags on: that ceremony belongs to the
     receiving stop but is on the agenda of both offices.
     """
-    ids = region_event_ids(code)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL hash-joins "IN (union)" against every event of the relay; the ids made
-        # into an array first (computed once) are looked up in the primary key instead:
-        # a province's agenda and feed read a few hundred events, not thirteen thousand.
-        return Event.id == any_(func.array(ids.scalar_subquery()))
-    return Event.id.in_(ids)
+    # On PostgreSQL the ids become one array looked up in the primary key: a
+    # province's agenda and feed read a few hundred events, not thirteen thousand.
+    return among(Event.id, region_event_ids(code))
 
 
 @lru_cache(maxsize=1024)
